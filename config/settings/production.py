@@ -1,0 +1,19 @@
+"""Production settings: every secret comes from the environment and must be present."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import SECRET_KEY, SHOPDESK_FIELD_KEYS, SHOPDESK_LOOKUP_KEY, env_bool
+
+for _name, _value in {
+    "SECRET_KEY": SECRET_KEY,
+    "SHOPDESK_FIELD_KEYS": SHOPDESK_FIELD_KEYS,
+    "SHOPDESK_LOOKUP_KEY": SHOPDESK_LOOKUP_KEY,
+}.items():
+    if not _value:
+        raise ImproperlyConfigured(f"{_name} must be set in the environment for production.")
+
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

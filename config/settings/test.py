@@ -1,0 +1,15 @@
+"""Test settings: SQLite in memory unless DATABASE_URL names another database."""
+
+import os
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import database_from_env
+
+SECRET_KEY = "test-secret-key"
+SHOPDESK_FIELD_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcyEhISE="]
+SHOPDESK_LOOKUP_KEY = "test-lookup-key"
+DATABASES = {"default": database_from_env(os.environ.get("DATABASE_URL", "sqlite://:memory:"))}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+LANGUAGE_CODE = "en"

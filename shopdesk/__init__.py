@@ -1,0 +1,1 @@
+"""Shopdesk: after-sales service platform for e-commerce."""

@@ -1,0 +1,117 @@
+"""Staff users, merchants, customers (with encrypted contact data) and API tokens."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shopdesk.core import crypto
+from shopdesk.core.models import BaseModel
+
+
+class Merchant(BaseModel):
+    source = models.CharField(_("source"), max_length=32, default="manual")
+    external_id = models.CharField(_("external id"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("merchant")
+        verbose_name_plural = _("merchants")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="merchant_source_ext_uq")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who logs in: staff (by role group) or a customer (through `customer`)."""
+
+    merchant = models.ForeignKey(
+        Merchant,
+        verbose_name=_("merchant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("Set for merchant staff: they see only this merchant's data."),
+    )
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class Customer(BaseModel):
+    class Tier(models.TextChoices):
+        REGULAR = "regular", _("regular")
+        SILVER = "silver", _("silver")
+        GOLD = "gold", _("gold")
+        VIP = "vip", _("high-value customer")
+
+    source = models.CharField(_("source"), max_length=32, default="manual")
+    external_id = models.CharField(_("external id"), max_length=64)
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.REGULAR)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    # Encrypted at rest (Fernet); *_hash is a keyed hash of the normalised value for exact look-up.
+    name_enc = models.TextField(blank=True, default="")
+    phone_enc = models.TextField(blank=True, default="")
+    email_enc = models.TextField(blank=True, default="")
+    address_enc = models.TextField(blank=True, default="")
+    name_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    email_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # Coarse location is not personal on its own and is kept in clear for reports.
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="customer"
+    )
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        permissions = [("view_customer_pii", "Can view unmasked personal data")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="customer_source_ext_uq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.masked_name or self.external_id}"
+
+    @property
+    def masked_name(self) -> str:
+        return crypto.mask_name(crypto.decrypt_str(self.name_enc))
+
+    @property
+    def masked_phone(self) -> str:
+        return crypto.mask_phone(crypto.decrypt_str(self.phone_enc))
+
+    @property
+    def masked_email(self) -> str:
+        return crypto.mask_email(crypto.decrypt_str(self.email_enc))
+
+    @property
+    def masked_address(self) -> str:
+        return crypto.mask_address(crypto.decrypt_str(self.address_enc))
+
+
+class ApiToken(BaseModel):
+    """A bearer token for integrations. Only a SHA-256 of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"

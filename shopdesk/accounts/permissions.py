@@ -1,0 +1,15 @@
+"""Permission codenames (app_label.codename) used by views, the API and selectors."""
+
+from enum import StrEnum
+
+
+class Perm(StrEnum):
+    VIEW_ORDER = "orders.view_order"
+    CHANGE_ORDER = "orders.change_order"
+    ADD_ORDER = "orders.add_order"
+    ADD_LOGISTICS_EVENT = "orders.add_logisticsevent"
+    VIEW_CUSTOMER = "accounts.view_customer"
+    VIEW_CUSTOMER_PII = "accounts.view_customer_pii"
+    VIEW_MERCHANT = "accounts.view_merchant"
+    VIEW_ORDER_STATS = "orders.view_order_stats"
+    VIEW_AUDIT = "audit.view_auditevent"

@@ -1,0 +1,56 @@
+"""Roles are auth Groups with a fixed set of permissions, rebuilt after every migrate."""
+
+from enum import StrEnum
+
+from django.contrib.auth.models import Group, Permission
+
+from shopdesk.accounts.permissions import Perm
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    AGENT = "agent"
+    MERCHANT_STAFF = "merchant_staff"
+    QUALITY_MANAGER = "quality_manager"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.ADMIN: frozenset(Perm),
+    Role.SUPERVISOR: frozenset(
+        {
+            Perm.VIEW_ORDER,
+            Perm.CHANGE_ORDER,
+            Perm.ADD_LOGISTICS_EVENT,
+            Perm.VIEW_CUSTOMER,
+            Perm.VIEW_CUSTOMER_PII,
+            Perm.VIEW_MERCHANT,
+            Perm.VIEW_ORDER_STATS,
+            Perm.VIEW_AUDIT,
+        }
+    ),
+    Role.AGENT: frozenset(
+        {Perm.VIEW_ORDER, Perm.VIEW_CUSTOMER, Perm.VIEW_CUSTOMER_PII, Perm.VIEW_MERCHANT}
+    ),
+    # Merchant staff are further scoped to their own merchant by the selectors.
+    Role.MERCHANT_STAFF: frozenset(
+        {Perm.VIEW_ORDER, Perm.ADD_ORDER, Perm.ADD_LOGISTICS_EVENT, Perm.VIEW_ORDER_STATS}
+    ),
+    Role.QUALITY_MANAGER: frozenset(
+        {Perm.VIEW_ORDER, Perm.VIEW_CUSTOMER, Perm.VIEW_ORDER_STATS, Perm.VIEW_AUDIT}
+    ),
+}
+
+
+def roles_sync(*, using: str = "default") -> None:
+    """Create the role groups and set exactly the permissions listed in ROLE_PERMISSIONS."""
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role.value)
+        wanted: list[Permission] = []
+        for perm in perms:
+            app_label, codename = perm.value.split(".")
+            found = Permission.objects.using(using).filter(
+                content_type__app_label=app_label, codename=codename
+            )
+            wanted.extend(found)
+        group.permissions.set(wanted)

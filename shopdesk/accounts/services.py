@@ -1,0 +1,85 @@
+"""Writes for merchants and customers, and the audited reveal of personal data."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from shopdesk.accounts.models import Customer, Merchant
+from shopdesk.audit.models import AuditEvent
+from shopdesk.audit.services import audit_record
+from shopdesk.core import crypto
+
+
+@dataclass(frozen=True)
+class CustomerContact:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+def customer_contact_columns(contact: CustomerContact) -> dict[str, str]:
+    """The encrypted and hashed column values for a customer's contact data."""
+    return {
+        "name_enc": crypto.encrypt_str(contact.name.strip()),
+        "phone_enc": crypto.encrypt_str(contact.phone.strip()),
+        "email_enc": crypto.encrypt_str(contact.email.strip()),
+        "address_enc": crypto.encrypt_str(contact.address.strip()),
+        "name_hash": crypto.lookup_hash(crypto.normalise_text(contact.name)),
+        "phone_hash": crypto.lookup_hash(crypto.normalise_phone(contact.phone)),
+        "email_hash": crypto.lookup_hash(crypto.normalise_text(contact.email)),
+    }
+
+
+def merchant_upsert(*, source: str, external_id: str, name: str, city: str = "") -> Merchant:
+    """Create or update a merchant identified by (source, external_id)."""
+    merchant, _ = Merchant.objects.update_or_create(
+        source=source, external_id=external_id, defaults={"name": name or external_id, "city": city}
+    )
+    return merchant
+
+
+def customer_upsert(
+    *,
+    source: str,
+    external_id: str,
+    contact: CustomerContact,
+    tier: str = Customer.Tier.REGULAR,
+    language: str = "zh-hans",
+    city: str = "",
+    region: str = "",
+) -> Customer:
+    """Create or update a customer; contact data is encrypted before it reaches the database."""
+    defaults: dict[str, str] = {
+        "tier": tier,
+        "language": language,
+        "city": city,
+        "region": region,
+        **customer_contact_columns(contact),
+    }
+    customer, _ = Customer.objects.update_or_create(
+        source=source, external_id=external_id, defaults=defaults
+    )
+    return customer
+
+
+def customer_pii_reveal(
+    *, customer: Customer, actor: AbstractBaseUser | AnonymousUser, reason: str = ""
+) -> CustomerContact:
+    """Decrypt a customer's contact data and write the view to the audit trail.
+
+    The caller has checked the `accounts.view_customer_pii` permission.
+    """
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.PII_VIEWED,
+        object_type="accounts.customer",
+        object_id=customer.pk,
+        data={"fields": ["name", "phone", "email", "address"], "reason": reason},
+    )
+    return CustomerContact(
+        name=crypto.decrypt_str(customer.name_enc),
+        phone=crypto.decrypt_str(customer.phone_enc),
+        email=crypto.decrypt_str(customer.email_enc),
+        address=crypto.decrypt_str(customer.address_enc),
+    )

@@ -1,0 +1,65 @@
+"""Bearer tokens for integrations: `sd_<prefix>_<secret>`; only sha256(secret) is stored."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.utils import timezone
+
+from shopdesk.accounts.models import ApiToken, User
+from shopdesk.audit.models import AuditEvent
+from shopdesk.audit.services import audit_record
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_issue(*, user: User, name: str, actor: User | None = None) -> tuple[ApiToken, str]:
+    """Create a token and return it with the clear text, which is shown once and never stored."""
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=_digest(secret))
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.TOKEN_ISSUED,
+        object_type="accounts.apitoken",
+        object_id=token.pk,
+        data={"user": user.get_username(), "name": name},
+    )
+    return token, f"sd_{prefix}_{secret}"
+
+
+def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
+    """Revoke a token; it stops working at once."""
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.TOKEN_REVOKED,
+        object_type="accounts.apitoken",
+        object_id=token.pk,
+    )
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """Return the active user behind a clear-text token, or None."""
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != "sd":
+        return None
+    _, prefix, secret = parts
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.key_hash, _digest(secret)):
+        return None
+    if not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Touch last_used_at at most once a minute to keep reads cheap.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from shopdesk.audit.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+    list_display = ["occurred_at", "actor_label", "action", "object_type", "object_id"]
+    list_filter = ["action", "object_type"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
