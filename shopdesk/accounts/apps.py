@@ -1,15 +1,16 @@
 from typing import Any
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
 def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
-    # Groups need the permissions that Django creates in its own post_migrate handler,
-    # so the roles are (re)built after every migrate rather than in a data migration.
-    from shopdesk.accounts.roles import roles_sync  # noqa: PLC0415 - app registry must be ready
+    # Groups need the permissions Django creates for every app in its own post_migrate handler,
+    # so the roles are rebuilt once the signal has been sent for the last installed app.
+    from shopdesk.accounts.roles import roles_sync  # noqa: PLC0415 - models need a ready registry
 
-    roles_sync(using=kwargs.get("using", "default"))
+    if sender is list(apps.get_app_configs())[-1]:
+        roles_sync(using=kwargs.get("using", "default"))
 
 
 class AccountsConfig(AppConfig):
@@ -17,4 +18,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        post_migrate.connect(_sync_roles, sender=self)
+        post_migrate.connect(_sync_roles, dispatch_uid="shopdesk.accounts.roles_sync")

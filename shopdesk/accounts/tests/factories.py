@@ -31,7 +31,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 class CustomerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Customer
-        exclude = ["name", "phone", "email", "address"]
 
     source = "test"
     external_id = factory.Sequence(lambda n: f"c{n}")
