@@ -24,3 +24,8 @@ class NotFound(DomainError):
 class ConcurrentUpdate(DomainError):
     code = "concurrent_update"
     status = 409
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+    status = 403

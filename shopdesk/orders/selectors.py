@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shopdesk.accounts.models import User
 from shopdesk.accounts.permissions import Perm
@@ -194,3 +195,36 @@ def order_timeline(*, order: Order) -> list[TimelineEntry]:
                 )
             )
     return sorted(entries, key=lambda e: e.at)
+
+
+def shipment_get_for_user(*, user: AnyUser, carrier: str, tracking_number: str) -> Shipment:
+    """A parcel of an order the user may see; NotFound if missing or not visible."""
+    shipment = (
+        Shipment.objects.select_related("order")
+        .filter(
+            order__in=order_scope_for_user(user=user),
+            carrier=carrier,
+            tracking_number=tracking_number.strip(),
+        )
+        .first()
+    )
+    if shipment is None:
+        raise NotFound(gettext("No such shipment, or you may not see it."))
+    return shipment
+
+
+def can_upsert_order(
+    *, user: User, source: str, external_id: str, merchant_external_id: str
+) -> bool:
+    """Object scope of an order upsert; the caller has checked `orders.add_order`.
+
+    Merchant staff may only send orders of their own merchant: the payload names their merchant
+    (same source and external id) and an existing order with this number is already theirs.
+    """
+    merchant = user.merchant
+    if merchant is None:
+        return True
+    if (source, merchant_external_id) != (merchant.source, merchant.external_id):
+        return False
+    others = Order.objects.filter(source=source, external_id=external_id).exclude(merchant=merchant)
+    return not others.exists()

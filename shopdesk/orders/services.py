@@ -4,6 +4,7 @@ Orders come from shop systems, which own them: an upsert replaces the order's fi
 with what the shop sent. Logistics events are appended once and never changed.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -240,3 +241,25 @@ def logistics_event_append(
                 status=OrderStatus.SHIPPED, shipped_at=data.occurred_at, updated_at=timezone.now()
             )
     return event, True
+
+
+@dataclass(frozen=True)
+class LogisticsAppendResult:
+    created: list[LogisticsEvent]
+    existing: list[LogisticsEvent]
+
+
+def logistics_events_append(
+    *, shipment: Shipment, events: Sequence[LogisticsEventData]
+) -> LogisticsAppendResult:
+    """Append a batch of carrier scans in one transaction; each is idempotent on event_id.
+
+    An event id sent twice in one batch is created once and then reported as existing.
+    """
+    created: list[LogisticsEvent] = []
+    existing: list[LogisticsEvent] = []
+    with transaction.atomic():
+        for data in events:
+            event, is_new = logistics_event_append(shipment=shipment, data=data)
+            (created if is_new else existing).append(event)
+    return LogisticsAppendResult(created=created, existing=existing)
