@@ -1,0 +1,91 @@
+"""`shopdesk demo`: fill an empty database with deterministic demo data and print the logins."""
+
+import json
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from shopdesk.orders.demo import DEMO_UNTIL, DemoConfig, DemoResult, demo_generate
+from shopdesk.orders.models import Order
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill an empty database with realistic demo data (source 'demo'): merchants, products, "
+        "customers, orders with timelines, shipments, logistics events and one login per role. "
+        "The same --seed gives the same data."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--orders", type=_positive, default=3000, help="orders to create")
+        parser.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+        parser.add_argument(
+            "--until",
+            type=date.fromisoformat,
+            default=DEMO_UNTIL,
+            help=f"last day of the year of orders, YYYY-MM-DD (default {DEMO_UNTIL})",
+        )
+        parser.add_argument("--batch-size", type=_positive, default=5000)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing if orders already exist"
+        )
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        existing = Order.objects.count()
+        if existing:
+            message = (
+                f"The database already holds {existing} orders: demo data goes into an empty "
+                "database. Use a new DATABASE_URL or `shopdesk flush`, or pass --if-empty."
+            )
+            if not options["if_empty"]:
+                raise CommandError(message)
+            self._skipped(existing, as_json=options["json"])
+            return
+        config = DemoConfig(
+            orders=options["orders"],
+            seed=options["seed"],
+            until=options["until"],
+            batch_size=max(1, options["batch_size"]),
+        )
+        result = demo_generate(config=config, show_progress=not options["json"])
+        if options["json"]:
+            self.stdout.write(json.dumps({"created": True, **asdict(result)}, ensure_ascii=False))
+            return
+        self._summary(config, result)
+
+    def _skipped(self, existing: int, *, as_json: bool) -> None:
+        if as_json:
+            self.stdout.write(json.dumps({"created": False, "existing_orders": existing}))
+        else:
+            self.stdout.write(
+                f"Orders already exist ({existing}): demo data not created (--if-empty). "
+                "The demo logins were printed when the data was created."
+            )
+
+    def _summary(self, config: DemoConfig, result: DemoResult) -> None:
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data (seed {config.seed}, up to {config.until}) in {result.seconds} s: "
+                f"{result.merchants} merchants, {result.products} products, "
+                f"{result.customers} customers, {result.orders} orders, "
+                f"{result.shipments} shipments, {result.logistics_events} logistics events."
+            )
+        )
+        width = max(len(login.username) for login in result.logins)
+        self.stdout.write("")
+        self.stdout.write(f"{'login':<{width}}  {'password':<14}  role")
+        self.stdout.write(f"{'-' * width}  {'-' * 14}  {'-' * 16}")
+        for login in result.logins:
+            self.stdout.write(f"{login.username:<{width}}  {login.password:<14}  {login.role}")
+        self.stdout.write("")
+        self.stdout.write("Demo logins for a local database only. Log in at /accounts/login/.")
