@@ -93,6 +93,22 @@ def late_condition(now: datetime) -> Q:
     )
 
 
+def order_is_late(*, order: Order, now: datetime) -> bool:
+    """The same rule as `late_condition`, for one order already in memory (page badges)."""
+    promised = order.promised_delivery_at
+    if promised is None:
+        return False
+    if order.delivered_at is not None:
+        return order.delivered_at > promised
+    is_open = order.status in {
+        OrderStatus.PLACED,
+        OrderStatus.PAID,
+        OrderStatus.APPROVED,
+        OrderStatus.SHIPPED,
+    }
+    return is_open and promised < now
+
+
 def order_list_for_user(*, user: AnyUser, filters: OrderFilter) -> QuerySet[Order]:
     """The user's orders that match every given condition (unordered)."""
     qs = order_scope_for_user(user=user)
