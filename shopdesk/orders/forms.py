@@ -74,12 +74,12 @@ class OrderSearchForm(forms.Form):
     category = _text_field(_("Category"), 100)
     tracking_number = _text_field(_("Tracking number"))
     placed_from = _date_field(_("Placed from"))
-    placed_to = _date_field(_("Placed to"))
+    placed_to = _date_field(_("Placed until"))
     delivered_from = _date_field(_("Delivered from"))
-    delivered_to = _date_field(_("Delivered to"))
-    late = forms.ChoiceField(label=_("Late"), required=False, choices=LATE_CHOICES)
-    amount_min = _amount_field(_("Amount from"))
-    amount_max = _amount_field(_("Amount to"))
+    delivered_to = _date_field(_("Delivered until"))
+    late = forms.ChoiceField(label=_("Late or on time"), required=False, choices=LATE_CHOICES)
+    amount_min = _amount_field(_("Minimum amount"))
+    amount_max = _amount_field(_("Maximum amount"))
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -91,12 +91,17 @@ class OrderSearchForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        self._check_range(data, "placed_from", "placed_to", _("Must be on or after “placed from”."))
         self._check_range(
-            data, "delivered_from", "delivered_to", _("Must be on or after “delivered from”.")
+            data, "placed_from", "placed_to", _("Must be on or after the “placed from” date.")
         )
         self._check_range(
-            data, "amount_min", "amount_max", _("Must be at least the “amount from” value.")
+            data,
+            "delivered_from",
+            "delivered_to",
+            _("Must be on or after the “delivered from” date."),
+        )
+        self._check_range(
+            data, "amount_min", "amount_max", _("Must not be below the minimum amount.")
         )
         return data
 
