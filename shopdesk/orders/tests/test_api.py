@@ -1,0 +1,552 @@
+"""The orders API as an integrator sees it: filters, pages, detail, upsert, logistics events."""
+
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from shopdesk.accounts.models import Customer, Merchant
+from shopdesk.accounts.tests.factories import CustomerFactory, MerchantFactory
+from shopdesk.orders.filters import SORTS
+from shopdesk.orders.models import LogisticsEvent, Order, OrderItem, Product, Shipment
+from shopdesk.orders.states import OrderStatus
+from shopdesk.orders.tests.factories import (
+    LogisticsEventFactory,
+    OrderFactory,
+    OrderItemFactory,
+    ProductFactory,
+    ShipmentFactory,
+)
+
+LIST = "/api/v1/orders/"
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=timezone.get_current_timezone())  # type: ignore[misc]
+
+
+def ids(response: Any) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["items"]]
+
+
+def put_json(client: Client, url: str, body: dict[str, Any]) -> Any:
+    return client.put(url, json.dumps(body), content_type="application/json")
+
+
+def post_json(client: Client, url: str, body: dict[str, Any]) -> Any:
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+@pytest.fixture
+def agent_client(client: Client, agent: Any) -> Client:
+    client.force_login(agent)
+    return client
+
+
+# --- filters: each builds one order that matches and one that does not -------------------------
+
+
+def _status() -> tuple[Order, Order, dict[str, Any]]:
+    return (
+        OrderFactory(status=OrderStatus.PAID),
+        OrderFactory(status=OrderStatus.CANCELLED),
+        {"status": ["paid", "shipped"]},
+    )
+
+
+def _merchant() -> tuple[Order, Order, dict[str, Any]]:
+    match = OrderFactory()
+    return match, OrderFactory(), {"merchant": match.merchant_id}
+
+
+def _customer_phone() -> tuple[Order, Order, dict[str, Any]]:
+    match = OrderFactory(customer=CustomerFactory(phone="13812345678"))
+    return match, OrderFactory(), {"customer_phone": "+86 138-1234-5678"}
+
+
+def _customer_name() -> tuple[Order, Order, dict[str, Any]]:
+    match = OrderFactory(customer=CustomerFactory(name="王五"))
+    return match, OrderFactory(customer=CustomerFactory(name="张三")), {"customer_name": "王五"}
+
+
+def _order_number() -> tuple[Order, Order, dict[str, Any]]:
+    return (
+        OrderFactory(external_id="A-1"),
+        OrderFactory(external_id="A-10"),
+        {"order_number": "A-1"},
+    )
+
+
+def _sku() -> tuple[Order, Order, dict[str, Any]]:
+    match = OrderItemFactory(product=ProductFactory(sku="RED-1")).order
+    OrderItemFactory(product=ProductFactory(sku="BLUE-1"))
+    return match, OrderItemFactory().order, {"sku": "RED-1"}
+
+
+def _product() -> tuple[Order, Order, dict[str, Any]]:
+    item = OrderItemFactory()
+    return item.order, OrderItemFactory().order, {"product": item.product_id}
+
+
+def _category() -> tuple[Order, Order, dict[str, Any]]:
+    match = OrderItemFactory(product=ProductFactory(category="books")).order
+    other = OrderItemFactory(product=ProductFactory(category="toys")).order
+    return match, other, {"category": "books"}
+
+
+def _tracking() -> tuple[Order, Order, dict[str, Any]]:
+    shipment = ShipmentFactory(tracking_number="SF123")
+    return shipment.order, ShipmentFactory().order, {"tracking_number": "SF123"}
+
+
+def _placed() -> tuple[Order, Order, dict[str, Any]]:
+    # The last minute of the `placed_to` day is still inside: the range is inclusive.
+    match = OrderFactory(placed_at=local(2024, 3, 10, 23, 59))
+    other = OrderFactory(placed_at=local(2024, 3, 11, 0, 1))
+    return match, other, {"placed_from": "2024-03-10", "placed_to": "2024-03-10"}
+
+
+def _delivered() -> tuple[Order, Order, dict[str, Any]]:
+    match = OrderFactory(delivered_at=local(2024, 5, 2, 9))
+    other = OrderFactory(delivered_at=local(2024, 4, 30, 9))
+    return match, other, {"delivered_from": "2024-05-01", "delivered_to": "2024-05-31"}
+
+
+def _late(is_late: bool) -> tuple[Order, Order, dict[str, Any]]:
+    on_time = OrderFactory(delivered_at=local(2024, 5, 2), promised_delivery_at=local(2024, 5, 3))
+    late = OrderFactory(delivered_at=local(2024, 5, 4), promised_delivery_at=local(2024, 5, 3))
+    match, other = (late, on_time) if is_late else (on_time, late)
+    return match, other, {"late": str(is_late).lower()}
+
+
+def _amount_min() -> tuple[Order, Order, dict[str, Any]]:
+    match = OrderFactory(total_amount=Decimal("500.00"))
+    return match, OrderFactory(total_amount=Decimal("50.00")), {"amount_min": "100"}
+
+
+def _amount_max() -> tuple[Order, Order, dict[str, Any]]:
+    match = OrderFactory(total_amount=Decimal("50.00"))
+    return match, OrderFactory(total_amount=Decimal("500.00")), {"amount_max": "100.00"}
+
+
+FILTER_CASES = {
+    "status": _status,
+    "merchant": _merchant,
+    "customer_phone": _customer_phone,
+    "customer_name": _customer_name,
+    "order_number": _order_number,
+    "sku": _sku,
+    "product": _product,
+    "category": _category,
+    "tracking_number": _tracking,
+    "placed_range": _placed,
+    "delivered_range": _delivered,
+    "late_true": lambda: _late(True),
+    "late_false": lambda: _late(False),
+    "amount_min": _amount_min,
+    "amount_max": _amount_max,
+}
+
+
+@pytest.mark.parametrize("case", FILTER_CASES)
+def test_each_filter_keeps_the_matching_order_only(agent_client: Client, case: str) -> None:
+    # given
+    match, other, params = FILTER_CASES[case]()
+    # when
+    response = agent_client.get(LIST, params)
+    # then
+    assert ids(response) == [match.pk]
+    assert other.pk != match.pk
+
+
+def test_filters_combine_with_and(agent_client: Client) -> None:
+    # given
+    merchant = MerchantFactory()
+    match = OrderFactory(merchant=merchant, status=OrderStatus.PAID)
+    OrderFactory(merchant=merchant, status=OrderStatus.CANCELLED)
+    OrderFactory(status=OrderStatus.PAID)
+    # when
+    response = agent_client.get(LIST, {"merchant": merchant.pk, "status": "paid"})
+    # then
+    assert ids(response) == [match.pk]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"placed_from": "2024-13-01"}, "placed_from"),
+        ({"delivered_to": "yesterday"}, "delivered_to"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "201"}, "limit"),
+        ({"status": "lost"}, "status"),
+        ({"amount_min": "-1"}, "amount_min"),
+        ({"late": "maybe"}, "late"),
+    ],
+)
+def test_invalid_query_value_names_the_field(
+    agent_client: Client, params: dict[str, str], field: str
+) -> None:
+    # when
+    response = agent_client.get(LIST, params)
+    # then
+    assert response.status_code == 422
+    errors = response.json()["detail"]
+    assert len(errors) == 1
+    assert field in errors[0]["loc"]
+    assert errors[0]["msg"]
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "hint"),
+    [
+        ({"sort": "name"}, "invalid_sort", "-placed_at"),
+        ({"cursor": "not-a-cursor"}, "invalid_cursor", "first page"),
+    ],
+)
+def test_unknown_sort_or_bad_cursor_is_400_with_what_to_do(
+    agent_client: Client, params: dict[str, str], code: str, hint: str
+) -> None:
+    # when
+    response = agent_client.get(LIST, params)
+    # then
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert hint in response.json()["detail"]
+
+
+# --- keyset pagination ---------------------------------------------------------------------------
+
+
+def _expected(orders: list[Order], field: str, descending: bool) -> list[int]:
+    present = [o for o in orders if getattr(o, field) is not None]
+    missing = [o for o in orders if getattr(o, field) is None]
+    present.sort(key=lambda o: (getattr(o, field), o.pk), reverse=descending)
+    missing.sort(key=lambda o: o.pk, reverse=descending)
+    return [o.pk for o in present + missing]  # NULLs last in both directions
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_walking_all_pages_returns_every_row_once_in_order(agent_client: Client, sort: str) -> None:
+    # given ties on the sort value and NULL delivery dates
+    base = local(2024, 1, 1, 12)
+    orders = [
+        OrderFactory(
+            placed_at=base + timedelta(hours=n // 2),
+            delivered_at=None if n % 3 == 0 else base + timedelta(days=3 + n // 4),
+            total_amount=Decimal(10 * (n % 4)),
+        )
+        for n in range(11)
+    ]
+    OrderFactory(status=OrderStatus.CANCELLED)  # filtered out below
+    field, descending = SORTS[sort]
+    # when
+    seen: list[int] = []
+    cursor: str | None = None
+    pages = 0
+    while True:
+        params: dict[str, Any] = {"sort": sort, "limit": 3, "status": "delivered"}
+        if cursor:
+            params["cursor"] = cursor
+        body = agent_client.get(LIST, params).json()
+        seen += [row["id"] for row in body["items"]]
+        cursor = body["next_cursor"]
+        pages += 1
+        if cursor is None:
+            break
+    # then
+    assert seen == _expected(orders, field, descending)
+    assert pages == 4
+
+
+def test_list_query_count_does_not_grow_with_page_size(
+    agent_client: Client, django_assert_num_queries: Any
+) -> None:
+    # given
+    for _ in range(25):
+        OrderItemFactory(order=OrderFactory(customer=CustomerFactory()))
+    # when / then: session, user, 2 permission look-ups, one page query
+    with django_assert_num_queries(5):
+        small = agent_client.get(LIST, {"limit": 2})
+    with django_assert_num_queries(5):
+        large = agent_client.get(LIST, {"limit": 20})
+    assert len(small.json()["items"]) == 2
+    assert len(large.json()["items"]) == 20
+
+
+def test_list_shows_contact_data_masked_only(agent_client: Client) -> None:
+    # given
+    customer = CustomerFactory(
+        name="李小龙",
+        phone="13912345678",
+        email="bruce@example.com",
+        address="北京市朝阳区建国路88号",
+    )
+    OrderFactory(customer=customer)
+    # when
+    response = agent_client.get(LIST)
+    # then
+    shown = response.json()["items"][0]["customer"]
+    assert shown["masked_phone"] == "139****5678"
+    assert shown["masked_name"] == "李**"
+    text = response.content.decode()
+    for clear in ("李小龙", "13912345678", "bruce@", "建国路88号"):
+        assert clear not in text
+
+
+# --- detail ----------------------------------------------------------------------------------
+
+
+def test_detail_has_items_shipments_events_and_timeline(agent_client: Client) -> None:
+    # given
+    order = OrderFactory(placed_at=local(2024, 6, 1, 10), paid_at=local(2024, 6, 1, 10, 5))
+    OrderItemFactory(order=order, line_no=2, product=ProductFactory(sku="B"))
+    OrderItemFactory(order=order, line_no=1, product=ProductFactory(sku="A"))
+    shipment = ShipmentFactory(order=order)
+    LogisticsEventFactory(shipment=shipment, event_id="e1", occurred_at=local(2024, 6, 2, 8))
+    # when
+    response = agent_client.get(f"{LIST}{order.pk}")
+    # then
+    body = response.json()
+    assert response.status_code == 200
+    assert [i["sku"] for i in body["items"]] == ["A", "B"]
+    assert body["shipments"][0]["events"][0]["event_id"] == "e1"
+    kinds = [t["kind"] for t in body["timeline"]]
+    assert kinds[:2] == ["placed", "paid"]
+    assert "logistics:in_transit" in kinds
+    assert [t["at"] for t in body["timeline"]] == sorted(t["at"] for t in body["timeline"])
+
+
+def test_detail_of_missing_order_is_404(agent_client: Client) -> None:
+    # when
+    response = agent_client.get(f"{LIST}999999")
+    # then
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+# --- upsert ----------------------------------------------------------------------------------
+
+
+def order_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "status": "paid",
+        "placed_at": "2024-06-18T10:00:00+08:00",
+        "paid_at": "2024-06-18 10:02:00",
+        "merchant": {"external_id": "shop-7", "name": "七号店"},
+        "customer": {
+            "external_id": "buyer-1",
+            "name": "赵六",
+            "phone": "13700001111",
+            "email": "zhao@example.com",
+            "address": "杭州市西湖区文三路1号",
+            "tier": "gold",
+        },
+        "items": [
+            {
+                "sku": "TEA-1",
+                "name": "龙井",
+                "category": "tea",
+                "quantity": 2,
+                "unit_price": "88.00",
+            },
+            {"sku": "CUP-1", "unit_price": "30.50", "freight": "6.00"},
+        ],
+        "shipments": [{"carrier": "SF", "tracking_number": "SF9000"}],
+    }
+    body.update(overrides)
+    return body
+
+
+def counts() -> dict[str, int]:
+    models = (Order, OrderItem, Product, Shipment, Merchant, Customer, LogisticsEvent)
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def test_upsert_creates_then_second_put_changes_nothing(client: Client, admin_user: Any) -> None:
+    # given
+    client.force_login(admin_user)
+    url = f"{LIST}shopify/10001"
+    # when
+    first = put_json(client, url, order_body())
+    after_first = counts()
+    second = put_json(client, url, order_body())
+    # then
+    assert first.status_code == 201
+    assert second.status_code == 200
+    assert counts() == after_first
+    assert after_first["Order"] == 1
+    assert after_first["OrderItem"] == 2
+    strip = ("updated_at",)
+    assert {k: v for k, v in second.json().items() if k not in strip} == {
+        k: v for k, v in first.json().items() if k not in strip
+    }
+    order = Order.objects.get(source="shopify", external_id="10001")
+    assert order.total_amount == Decimal("212.50")
+    assert order.customer is not None
+    assert order.customer.masked_phone == "137****1111"
+    # A time without offset is the site's local time (Asia/Shanghai).
+    assert order.paid_at == local(2024, 6, 18, 10, 2)
+
+
+def test_upsert_replaces_status_and_items(client: Client, admin_user: Any) -> None:
+    # given
+    client.force_login(admin_user)
+    url = f"{LIST}shopify/10002"
+    put_json(client, url, order_body())
+    # when
+    response = put_json(
+        client,
+        url,
+        order_body(status="shipped", items=[{"sku": "TEA-1", "unit_price": "88.00"}]),
+    )
+    # then
+    assert response.status_code == 200
+    assert response.json()["status"] == "shipped"
+    assert list(OrderItem.objects.values_list("sku", flat=True)) == ["TEA-1"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "loc"),
+    [
+        ({"status": "lost"}, ["status"]),
+        ({"items": [{"sku": "A", "unit_price": "-1.00"}]}, ["items", 0, "unit_price"]),
+        ({"items": [{"sku": "A", "unit_price": "1", "freight": "-2"}]}, ["items", 0, "freight"]),
+        ({"items": [{"sku": "  ", "unit_price": "1.00"}]}, ["items", 0, "sku"]),
+        ({"items": [{"sku": "A", "unit_price": "1", "quantity": 0}]}, ["items", 0, "quantity"]),
+        ({"placed_at": "tomorrow"}, ["placed_at"]),
+        ({"shipments": [{"carrier": "DHLX", "tracking_number": "1"}]}, ["shipments", 0, "carrier"]),
+    ],
+)
+def test_upsert_rejects_bad_fields_and_writes_nothing(
+    client: Client, admin_user: Any, overrides: dict[str, Any], loc: list[Any]
+) -> None:
+    # given
+    client.force_login(admin_user)
+    before = counts()
+    # when
+    response = put_json(client, f"{LIST}shopify/bad", order_body(**overrides))
+    # then
+    assert response.status_code == 422
+    errors = response.json()["detail"]
+    assert [e["loc"][2:] for e in errors] == [loc]
+    assert counts() == before
+
+
+# --- logistics events ----------------------------------------------------------------------------
+
+
+def events_url(shipment: Shipment) -> str:
+    return f"{LIST}shipments/{shipment.carrier}/{shipment.tracking_number}/events"
+
+
+def test_events_are_appended_once_and_delivery_marks_the_order(
+    client: Client, supervisor: Any
+) -> None:
+    # given
+    client.force_login(supervisor)
+    shipment = ShipmentFactory(order=OrderFactory(status=OrderStatus.SHIPPED, delivered_at=None))
+    body = {
+        "events": [
+            {"event_id": "k1", "type": "in_transit", "occurred_at": "2024-06-19T08:00:00+08:00"},
+            {
+                "event_id": "k2",
+                "type": "delivered",
+                "occurred_at": "2024-06-20T09:00:00+08:00",
+                "location": "杭州",
+            },
+        ]
+    }
+    # when
+    first = post_json(client, events_url(shipment), body)
+    second = post_json(client, events_url(shipment), body)
+    # then
+    assert first.status_code == 200
+    assert first.json() == {"created": ["k1", "k2"], "existing": []}
+    assert second.json() == {"created": [], "existing": ["k1", "k2"]}
+    assert LogisticsEvent.objects.filter(shipment=shipment).count() == 2
+    shipment.order.refresh_from_db()
+    assert shipment.order.status == OrderStatus.DELIVERED
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({"events": []}, ["events"]),
+        (
+            {"events": [{"event_id": "x", "type": "lost", "occurred_at": "2024-06-19T08:00"}]},
+            ["events", 0, "type"],
+        ),
+        ({"events": [{"event_id": "", "type": "arrived", "occurred_at": "2024-06-19"}]}, None),
+    ],
+)
+def test_bad_events_are_422_and_nothing_is_appended(
+    client: Client, supervisor: Any, body: dict[str, Any], loc: list[Any] | None
+) -> None:
+    # given
+    client.force_login(supervisor)
+    shipment = ShipmentFactory()
+    # when
+    response = post_json(client, events_url(shipment), body)
+    # then
+    assert response.status_code == 422
+    if loc is not None:
+        assert [e["loc"][2:] for e in response.json()["detail"]] == [loc]
+    assert LogisticsEvent.objects.count() == 0
+
+
+def test_events_for_unknown_parcel_are_404(client: Client, supervisor: Any) -> None:
+    # given
+    client.force_login(supervisor)
+    body = {"events": [{"event_id": "z", "type": "arrived", "occurred_at": "2024-06-19T08:00"}]}
+    # when
+    response = post_json(client, f"{LIST}shipments/SF/NOPE/events", body)
+    # then
+    assert response.status_code == 404
+    assert LogisticsEvent.objects.count() == 0
+
+
+# --- OpenAPI -------------------------------------------------------------------------------------
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for value in node.values() for r in _refs(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in _refs(value)]
+    return []
+
+
+def test_openapi_schema_is_valid_and_lists_the_operations(client: Client) -> None:
+    # when
+    response = client.get("/api/v1/openapi.json")
+    # then
+    schema = response.json()
+    assert response.status_code == 200
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"]
+    assert schema["info"]["version"]
+    operations = {
+        (method, path): op["operationId"]
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+    }
+    assert set(operations.values()) >= {
+        "shopdesk_orders_api_order_list_api",
+        "shopdesk_orders_api_order_detail_api",
+        "shopdesk_orders_api_order_upsert_api",
+        "shopdesk_orders_api_logistics_events_append_api",
+    }
+    assert ("put", "/api/v1/orders/{source}/{external_id}") in operations
+    assert len(set(operations.values())) == len(operations)
+    for ref in _refs(schema):
+        assert ref.startswith("#/components/schemas/")
+        assert ref.rsplit("/", 1)[1] in schema["components"]["schemas"], ref
+    upsert = schema["paths"]["/api/v1/orders/{source}/{external_id}"]["put"]
+    assert {"200", "201"} <= set(upsert["responses"])
+    assert upsert["security"]
