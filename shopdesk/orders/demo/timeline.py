@@ -29,13 +29,13 @@ TRANSIT_MEDIAN_HOURS = {
     Carrier.YTO: 56,
     Carrier.EMS: 72,
 }
-# Delivery promised to the customer, counted from the order: express carriers promise 3 days.
+# Delivery promised to the customer, counted from the order: express carriers promise 4 days.
 PROMISE_HOURS = {
-    Carrier.SF: 72,
-    Carrier.JD: 72,
-    Carrier.ZTO: 120,
-    Carrier.YTO: 120,
-    Carrier.EMS: 144,
+    Carrier.SF: 96,
+    Carrier.JD: 96,
+    Carrier.ZTO: 144,
+    Carrier.YTO: 144,
+    Carrier.EMS: 168,
 }
 CANCEL_SHARE = 0.04
 DELAY_SHARE = 0.07
@@ -135,7 +135,7 @@ def simulate_order(
         if cancelled <= now:
             life.status, life.cancelled_at = OrderStatus.CANCELLED, cancelled
         return life
-    peak = 2.5 if is_peak(placed_at.date()) else 1.0
+    peak = 2.0 if is_peak(placed_at.date()) else 1.0
     carrier = _CARRIERS[bisect.bisect(_CARRIER_CUM, rng.random() * _CARRIER_CUM[-1])]
     life.carrier = carrier
     life.promised_delivery_at = placed_at + timedelta(
@@ -144,7 +144,7 @@ def simulate_order(
     paid = placed_at + timedelta(seconds=int(rng.expovariate(1 / 180)) + 5)
     approved = _review_done(rng, paid, peak)
     shipped = approved + _hours(rng, 16 * peak, 0.6)
-    transit = TRANSIT_MEDIAN_HOURS[carrier] * peak * (1.8 if remote else 1.0)
+    transit = TRANSIT_MEDIAN_HOURS[carrier] * (1.5 if peak > 1 else 1.0) * (1.8 if remote else 1.0)
     delivered = shipped + _hours(rng, transit, 0.35)
     kind = rng.random()
     stalled = kind < STALL_SHARE
