@@ -76,9 +76,16 @@ def shops_create(*, rng: random.Random, count: int) -> list[Shop]:
     with transaction.atomic():
         Merchant.objects.bulk_create(merchants)
         return [
-            _catalogue_create(rng, m, [categories[i % len(categories)], *rng.sample(categories, 2)])
+            _catalogue_create(rng, m, _shop_categories(rng, i, categories))
             for i, m in enumerate(merchants)
         ]
+
+
+def _shop_categories(rng: random.Random, i: int, categories: list[str]) -> list[str]:
+    # The main category, one from the other half of the list (so six shops already cover
+    # every category) and one at random.
+    n = len(categories)
+    return [categories[i % n], categories[(i + n // 2) % n], rng.choice(categories)]
 
 
 def _catalogue_create(rng: random.Random, merchant: Merchant, categories: list[str]) -> Shop:
