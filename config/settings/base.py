@@ -108,6 +108,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# shopdesk/ is a package, not an app: its static/ (app.css, vendor/ from `make assets`) is
+# found only through this setting.
+STATICFILES_DIRS = [BASE_DIR / "shopdesk" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 
