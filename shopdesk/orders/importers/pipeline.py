@@ -1,0 +1,127 @@
+"""What the readers share: the import context, streamed CSV rows, batching, per-batch transactions."""
+
+import csv
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from typing import TypeVar
+
+from django.db import OperationalError, transaction
+from django.utils.translation import gettext as _
+
+from shopdesk.core.progress import Progress
+from shopdesk.orders.importers.records import RowRejected
+from shopdesk.orders.importers.report import ImportReport
+from shopdesk.orders.importers.writer import BulkWriter
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Real exports carry long free-text cells (addresses, product titles).
+csv.field_size_limit(min(sys.maxsize, 1 << 24))
+
+_DEADLOCK_RETRIES = 3
+
+
+class ImportFileError(ValueError):
+    """A file or folder cannot be imported at all (missing, wrong columns, bad mapping)."""
+
+
+@dataclass
+class ImportContext:
+    writer: BulkWriter
+    report: ImportReport
+    progress: Progress
+    tz: tzinfo
+    batch_size: int
+    encoding: str = "utf-8-sig"
+
+    def in_transaction(self, work: Callable[[], R]) -> R:
+        """Run one batch in its own transaction; retry it if the database broke a deadlock
+        with a concurrent import or order_upsert (the loser's batch is rolled back whole)."""
+        for attempt in range(_DEADLOCK_RETRIES):
+            try:
+                with transaction.atomic():
+                    return work()
+            except OperationalError as exc:
+                if "deadlock" not in str(exc).lower() or attempt == _DEADLOCK_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def csv_rows(
+    path: Path, *, encoding: str, columns: Iterable[str], delimiter: str = ","
+) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
+    """The header's column positions and a lazy iterator of (line number, cells).
+
+    Raises ImportFileError when a needed column is missing from the header.
+    """
+    handle = path.open(encoding=encoding, newline="")
+    reader = csv.reader(handle, delimiter=delimiter)
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        handle.close()
+        raise ImportFileError(_("%(file)s is empty.") % {"file": path}) from None
+    except UnicodeDecodeError as exc:
+        handle.close()
+        raise ImportFileError(
+            _("%(file)s is not %(encoding)s text: %(error)s; try --encoding.")
+            % {"file": path, "encoding": encoding, "error": exc}
+        ) from None
+    positions = {name: number for number, name in enumerate(header)}
+    missing = [name for name in columns if name not in positions]
+    if missing:
+        handle.close()
+        raise ImportFileError(
+            _("%(file)s has no column %(columns)s (header: %(header)s).")
+            % {"file": path, "columns": ", ".join(missing), "header": ", ".join(header)}
+        )
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        with handle:
+            try:
+                for cells in reader:
+                    if cells:
+                        yield reader.line_num, cells
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(
+                    _("%(file)s near line %(line)d is not %(encoding)s text; try --encoding.")
+                    % {"file": path, "line": reader.line_num + 1, "encoding": encoding}
+                ) from exc
+
+    return positions, rows()
+
+
+def parsed_batches(
+    ctx: ImportContext,
+    rows: Iterator[tuple[int, list[str]]],
+    parse: Callable[[list[str], int], T],
+    *,
+    file: str,
+) -> Iterator[list[T]]:
+    """Parse rows into batches of `batch_size` valid records; bad rows go to the report."""
+    batch: list[T] = []
+    report = ctx.report
+    for line, cells in rows:
+        try:
+            batch.append(parse(cells, line))
+        except RowRejected as exc:
+            report.reject(file, line, str(exc))
+        except IndexError:
+            report.reject(file, line, _("too few columns"))
+        if len(batch) >= ctx.batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def last_by_key(rows: Iterable[T], key: Callable[[T], object]) -> list[T]:
+    """One row per key, the last one read winning, in first-seen order."""
+    unique: dict[object, T] = {}
+    for row in rows:
+        unique[key(row)] = row
+    return list(unique.values())
