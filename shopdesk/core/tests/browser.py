@@ -8,9 +8,15 @@ PostgreSQL reads the rows the test committed, hence `transactional_db`).
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
+from pytest_django.live_server_helper import LiveServer
+
+if TYPE_CHECKING:
+    # Imported for types only: without Playwright the browser tests skip instead of erroring.
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,7 +33,7 @@ PASSWORD = "pw-test-123"  # the password UserFactory gives every user
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
+def chromium() -> Iterator["Browser"]:
     if not CHROMIUM.exists():
         pytest.skip("Chromium not installed: apt-get install chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -42,7 +48,7 @@ def chromium() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(chromium, live_server, transactional_db) -> Iterator[object]:
+def page(chromium: "Browser", live_server: LiveServer, transactional_db: None) -> Iterator["Page"]:
     """A fresh browser tab (own cookies) whose relative URLs go to the live server, in Chinese."""
     context = chromium.new_context(
         base_url=live_server.url, locale="zh-CN", viewport={"width": 1360, "height": 900}
@@ -53,7 +59,7 @@ def page(chromium, live_server, transactional_db) -> Iterator[object]:
     context.close()
 
 
-def log_in(page, username: str, password: str = PASSWORD) -> None:
+def log_in(page: "Page", username: str, password: str = PASSWORD) -> None:
     """Log in through the login form, as a person would."""
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
@@ -62,7 +68,7 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page: "Page", name: str) -> Path:
     """Save a full-page PNG under var/screenshots/ (git-ignored) for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
