@@ -8,11 +8,13 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from shopdesk.core.errors import DomainError
 
@@ -21,6 +23,9 @@ M = TypeVar("M", bound=models.Model)
 
 class InvalidCursor(DomainError):
     code = "invalid_cursor"
+
+
+_BAD_CURSOR = gettext_lazy("The cursor is not valid: start again from the first page.")
 
 
 @dataclass(frozen=True)
@@ -49,17 +54,29 @@ def _decode(cursor: str) -> tuple[Any, int]:
         elif value is not None and kind == "dec":
             value = Decimal(value)
         return value, pk
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidCursor("The cursor is not valid: start again from the first page.") from exc
+    except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
+        raise InvalidCursor(str(_BAD_CURSOR)) from exc
+
+
+def _clean(model_field: Any, value: Any) -> Any:
+    """The cursor's value as the sort column's type: a forged cursor must not reach SQL as 500."""
+    if value is None:
+        return None
+    try:
+        return model_field.to_python(value)
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise InvalidCursor(str(_BAD_CURSOR)) from exc
 
 
 def keyset_page(
     qs: QuerySet[M], *, field: str, descending: bool, limit: int, cursor: str | None
 ) -> Page[M]:
     """Return `limit` rows of `qs` ordered by (field, id) after the row named by `cursor`."""
-    nullable = bool(getattr(qs.model._meta.get_field(field), "null", False))
+    model_field = qs.model._meta.get_field(field)
+    nullable = bool(getattr(model_field, "null", False))
     if cursor:
         value, pk = _decode(cursor)
+        value = _clean(model_field, value)
         gt = "lt" if descending else "gt"
         if value is None:
             after = Q(**{f"{field}__isnull": True}) & Q(**{f"id__{gt}": pk})
