@@ -123,18 +123,23 @@ def _review_done(rng: random.Random, paid: datetime, peak: float) -> datetime:
     return approved
 
 
+def _cancelled(rng: random.Random, life: OrderLife, now: datetime) -> OrderLife:
+    """Some buyers pay first, then all cancel within twelve hours."""
+    if rng.random() < 0.6:
+        life.paid_at = life.placed_at + timedelta(seconds=rng.randrange(20, 600))
+    cancelled = life.placed_at + timedelta(minutes=rng.randrange(10, 720))
+    if cancelled <= now:
+        life.status, life.cancelled_at = OrderStatus.CANCELLED, cancelled
+    return life
+
+
 def simulate_order(
     rng: random.Random, *, placed_at: datetime, now: datetime, city: str, remote: bool
 ) -> OrderLife:
     """The milestones of one order placed at `placed_at`, cut off at `now`."""
     life = OrderLife(status=OrderStatus.PLACED, placed_at=placed_at)
     if rng.random() < CANCEL_SHARE:
-        if rng.random() < 0.6:
-            life.paid_at = placed_at + timedelta(seconds=rng.randrange(20, 600))
-        cancelled = placed_at + timedelta(minutes=rng.randrange(10, 720))
-        if cancelled <= now:
-            life.status, life.cancelled_at = OrderStatus.CANCELLED, cancelled
-        return life
+        return _cancelled(rng, life, now)
     peak = 2.0 if is_peak(placed_at.date()) else 1.0
     carrier = _CARRIERS[bisect.bisect(_CARRIER_CUM, rng.random() * _CARRIER_CUM[-1])]
     life.carrier = carrier
