@@ -320,6 +320,28 @@ def test_detail_has_items_shipments_events_and_timeline(agent_client: Client) ->
     assert [t["at"] for t in body["timeline"]] == sorted(t["at"] for t in body["timeline"])
 
 
+def _order_with(items: int, parcels: int) -> Order:
+    order = OrderFactory()
+    for line in range(1, items + 1):
+        OrderItemFactory(order=order, line_no=line)
+    for _ in range(parcels):
+        LogisticsEventFactory.create_batch(2, shipment=ShipmentFactory(order=order))
+    return order
+
+
+def test_detail_query_count_does_not_grow_with_items_or_parcels(
+    agent_client: Client, django_assert_num_queries: Any
+) -> None:
+    # given
+    small, large = _order_with(items=1, parcels=1), _order_with(items=6, parcels=3)
+    # when / then: session, user, 2 permission look-ups, order, items, parcels, events
+    for order in (small, large):
+        with django_assert_num_queries(8):
+            response = agent_client.get(f"{LIST}{order.pk}")
+        assert response.status_code == 200
+    assert len(response.json()["timeline"]) >= 6
+
+
 def test_detail_of_missing_order_is_404(agent_client: Client) -> None:
     # when
     response = agent_client.get(f"{LIST}999999")
