@@ -33,7 +33,8 @@ PASSWORD = "pw-test-123"  # the password UserFactory gives every user
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator["Browser"]:
+def chromium(django_db_setup: None, live_server: LiveServer) -> Iterator["Browser"]:
+    """The system Chromium, set up after (so closed before) the test database and live server."""
     if not CHROMIUM.exists():
         pytest.skip("Chromium not installed: apt-get install chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -48,7 +49,7 @@ def chromium() -> Iterator["Browser"]:
 
 
 @pytest.fixture
-def page(chromium: "Browser", live_server: LiveServer, transactional_db: None) -> Iterator["Page"]:
+def page(transactional_db: None, live_server: LiveServer, chromium: "Browser") -> Iterator["Page"]:
     """A fresh browser tab (own cookies) whose relative URLs go to the live server, in Chinese."""
     context = chromium.new_context(
         base_url=live_server.url, locale="zh-CN", viewport={"width": 1360, "height": 900}
