@@ -25,18 +25,39 @@ def customer_contact_columns(contact: CustomerContact) -> dict[str, str]:
         "phone_enc": crypto.encrypt_str(contact.phone.strip()),
         "email_enc": crypto.encrypt_str(contact.email.strip()),
         "address_enc": crypto.encrypt_str(contact.address.strip()),
-        "name_hash": crypto.lookup_hash(crypto.normalise_text(contact.name)),
-        "phone_hash": crypto.lookup_hash(crypto.normalise_phone(contact.phone)),
-        "email_hash": crypto.lookup_hash(crypto.normalise_text(contact.email)),
+        **customer_contact_hashes(contact),
     }
 
 
 def merchant_upsert(*, source: str, external_id: str, name: str, city: str = "") -> Merchant:
-    """Create or update a merchant identified by (source, external_id)."""
-    merchant, _ = Merchant.objects.update_or_create(
-        source=source, external_id=external_id, defaults={"name": name or external_id, "city": city}
+    """Create or update a merchant identified by (source, external_id); unchanged rows stay as
+    they are."""
+    wanted = {"name": name or external_id, "city": city}
+    merchant, created = Merchant.objects.get_or_create(
+        source=source, external_id=external_id, defaults=wanted
     )
+    changed = [k for k, v in wanted.items() if getattr(merchant, k) != v]
+    if not created and changed:
+        for key in changed:
+            setattr(merchant, key, wanted[key])
+        merchant.save(update_fields=[*changed, "updated_at"])
     return merchant
+
+
+def _contact_differs(customer: Customer, contact: CustomerContact) -> bool:
+    # Ciphertexts differ on every encryption (random IV), so compare hashes and clear text.
+    hashes = customer_contact_hashes(contact)
+    if any(getattr(customer, k) != v for k, v in hashes.items()):
+        return True
+    return crypto.decrypt_str(customer.address_enc) != contact.address.strip()
+
+
+def customer_contact_hashes(contact: CustomerContact) -> dict[str, str]:
+    return {
+        "name_hash": crypto.lookup_hash(crypto.normalise_text(contact.name)),
+        "phone_hash": crypto.lookup_hash(crypto.normalise_phone(contact.phone)),
+        "email_hash": crypto.lookup_hash(crypto.normalise_text(contact.email)),
+    }
 
 
 def customer_upsert(
@@ -49,17 +70,25 @@ def customer_upsert(
     city: str = "",
     region: str = "",
 ) -> Customer:
-    """Create or update a customer; contact data is encrypted before it reaches the database."""
-    defaults: dict[str, str] = {
-        "tier": tier,
-        "language": language,
-        "city": city,
-        "region": region,
-        **customer_contact_columns(contact),
-    }
-    customer, _ = Customer.objects.update_or_create(
-        source=source, external_id=external_id, defaults=defaults
-    )
+    """Create or update a customer; contact data is encrypted before it reaches the database,
+    and an identical upsert writes nothing."""
+    plain: dict[str, str] = {"tier": tier, "language": language, "city": city, "region": region}
+    customer = Customer.objects.filter(source=source, external_id=external_id).first()
+    if customer is None:
+        customer, created = Customer.objects.get_or_create(
+            source=source,
+            external_id=external_id,
+            defaults={**plain, **customer_contact_columns(contact)},
+        )
+        if created:
+            return customer
+    changed: dict[str, str] = {k: v for k, v in plain.items() if getattr(customer, k) != v}
+    if _contact_differs(customer, contact):
+        changed.update(customer_contact_columns(contact))
+    if changed:
+        for key, value in changed.items():
+            setattr(customer, key, value)
+        customer.save(update_fields=[*changed, "updated_at"])
     return customer
 
 

@@ -88,7 +88,7 @@ def _order_fields(
         "status": data.status,
         "merchant": merchant,
         "customer": customer,
-        "total_amount": total,
+        "total_amount": total.quantize(Decimal("0.01")),
         "currency": data.currency,
         "has_freight_insurance": data.has_freight_insurance,
         "placed_at": data.placed_at,
@@ -141,19 +141,41 @@ def order_upsert(*, source: str, external_id: str, data: OrderData) -> tuple[Ord
         fields = _order_fields(data, merchant, customer)
         order, created = _lock_or_create(source, external_id, fields)
         if not created:
-            for name, value in fields.items():
-                setattr(order, name, value)
-            order.save()
-        _replace_items(order, source, merchant, data.items)
+            _update_changed(order, fields)
+        _sync_items(order, source, merchant, data.items)
         for shipment in data.shipments:
             shipment_upsert(order=order, data=shipment)
+    # Callers get what was stored (normalised amounts, UTC timestamps), whichever path ran.
+    order.refresh_from_db()
     return order, created
 
 
-def _replace_items(
+def _update_changed(order: Order, fields: dict[str, object]) -> None:
+    """Write only the fields that differ, so an identical upsert leaves the row untouched."""
+    changed = [name for name, value in fields.items() if getattr(order, name) != value]
+    if not changed:
+        return
+    for name in changed:
+        setattr(order, name, fields[name])
+    order.save(update_fields=[*changed, "updated_at"])
+
+
+def _item_key(item: OrderItem) -> tuple[object, ...]:
+    return (
+        item.line_no,
+        item.product_id,
+        item.merchant_id,
+        item.sku,
+        item.quantity,
+        item.unit_price,
+        item.freight,
+    )
+
+
+def _sync_items(
     order: Order, source: str, merchant: Merchant | None, items: tuple[ItemData, ...]
 ) -> None:
-    OrderItem.objects.filter(order=order).delete()
+    """Make the order's items exactly `items`; nothing is written when they already are."""
     rows = []
     for line_no, item in enumerate(items, start=1):
         product, _ = Product.objects.get_or_create(
@@ -174,10 +196,14 @@ def _replace_items(
                 merchant=merchant,
                 sku=product.sku,
                 quantity=item.quantity,
-                unit_price=item.unit_price,
-                freight=item.freight,
+                unit_price=item.unit_price.quantize(Decimal("0.01")),
+                freight=item.freight.quantize(Decimal("0.01")),
             )
         )
+    existing = list(OrderItem.objects.filter(order=order).order_by("line_no"))
+    if [_item_key(i) for i in existing] == [_item_key(i) for i in rows]:
+        return
+    OrderItem.objects.filter(order=order).delete()
     OrderItem.objects.bulk_create(rows)
 
 

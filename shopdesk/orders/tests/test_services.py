@@ -1,5 +1,5 @@
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -23,9 +23,11 @@ from shopdesk.orders.services import (
 from shopdesk.orders.states import LogisticsEventType, OrderStatus
 from shopdesk.orders.tests.factories import OrderFactory, ShipmentFactory
 
+PLACED = datetime(2026, 11, 11, 20, 15, tzinfo=UTC)
+
 
 def _data(**overrides: object) -> OrderData:
-    placed = timezone.now() - timedelta(days=2)
+    placed = PLACED
     fields: dict[str, object] = {
         "status": OrderStatus.SHIPPED,
         "placed_at": placed,
@@ -78,6 +80,36 @@ def test_order_upsert_twice_is_idempotent() -> None:
     assert OrderItem.objects.count() == 2
     assert Product.objects.count() == 2
     assert Customer.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_identical_upsert_writes_nothing() -> None:
+    # given
+    order, _ = order_upsert(source="shop", external_id="T1", data=_data())
+    before = Order.objects.get(pk=order.pk).updated_at
+    item_ids = set(OrderItem.objects.values_list("id", flat=True))
+    customer = Customer.objects.get()
+    # when
+    order_upsert(source="shop", external_id="T1", data=_data())
+    # then: no row was touched
+    assert Order.objects.get(pk=order.pk).updated_at == before
+    assert set(OrderItem.objects.values_list("id", flat=True)) == item_ids
+    again = Customer.objects.get()
+    assert again.updated_at == customer.updated_at
+    assert again.phone_enc == customer.phone_enc
+
+
+@pytest.mark.django_db
+def test_changed_contact_is_re_encrypted() -> None:
+    # given
+    order_upsert(source="shop", external_id="T1", data=_data())
+    new_customer = CustomerData(
+        external_id="buyer-1", contact=CustomerContact(name="李四", phone="13900002222")
+    )
+    # when
+    order_upsert(source="shop", external_id="T1", data=_data(customer=new_customer))
+    # then
+    assert Customer.objects.get().masked_phone == "139****2222"
 
 
 @pytest.mark.django_db
