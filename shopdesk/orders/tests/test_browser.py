@@ -57,6 +57,9 @@ def test_search_by_tracking_number_and_open_timeline(page):
     agent = UserFactory(role=Role.AGENT)
     order = _order_with_logistics()
     OrderFactory.create_batch(3)
+    page.goto("/orders/")
+    assert "/accounts/login/" in page.url  # anonymous visitors are sent to the login page
+    screenshot(page, "login-zh")
     # when
     log_in(page, agent.username)
     page.fill("#id_tracking_number", "SF1234567890")
