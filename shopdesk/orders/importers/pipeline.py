@@ -44,11 +44,23 @@ class ImportContext:
         for attempt in range(_DEADLOCK_RETRIES):
             try:
                 with transaction.atomic():
+                    self._relax_commit()
                     return work()
             except OperationalError as exc:
                 if "deadlock" not in str(exc).lower() or attempt == _DEADLOCK_RETRIES - 1:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _relax_commit(self) -> None:
+        # A crash may lose the last batches; re-running the (idempotent) import restores them,
+        # so the batch need not wait for its WAL flush.
+        if self.writer.stager.is_postgres:
+            with self.writer.stager.connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+
+    def analyze(self, *tables: str) -> None:
+        """After a phase: fresh statistics for the next phase's joins."""
+        self.writer.stager.analyze(*tables)
 
 
 def csv_rows(

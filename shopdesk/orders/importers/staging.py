@@ -135,6 +135,15 @@ class Stager:
             for number, index in enumerate(spec.indexes):
                 cursor.execute(f"CREATE INDEX {table}_ix{number} ON {table} ({', '.join(index)})")
 
+    def analyze(self, *tables: str) -> None:
+        """Refresh planner statistics (PostgreSQL): autovacuum never analyses TEMP tables and
+        lags behind a bulk load on real ones, and stale counts turn index joins into scans."""
+        if not self.is_postgres:
+            return
+        with self.connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
+
     def drop(self, *tables: str) -> None:
         with self.connection.cursor() as cursor:
             for table in tables:
@@ -160,14 +169,13 @@ class Stager:
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
-                # Autovacuum never analyses TEMP tables: give the planner real row counts.
-                cursor.execute(f"ANALYZE {table}")
             else:
                 marks = ", ".join(["%s"] * len(spec.columns))
                 cursor.executemany(
                     f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - fixed names
                     list(self._adapted(spec, rows)),
                 )
+        self.analyze(table)
 
     def _adapted(
         self, spec: StageSpec, rows: Iterable[tuple[Any, ...]]

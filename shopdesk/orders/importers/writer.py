@@ -43,6 +43,7 @@ _PRODUCT = Product._meta.db_table
 _ORDER = Order._meta.db_table
 _ITEM = OrderItem._meta.db_table
 _SHIPMENT = Shipment._meta.db_table
+TARGET_TABLES = (_MERCHANT, _CUSTOMER, _PRODUCT, _ORDER, _ITEM, _SHIPMENT)
 
 # (line, reason) for a staged row the database side refused.
 Rejection = tuple[int, str]
