@@ -9,6 +9,9 @@ SECRET_KEY = "test-secret-key"
 SHOPDESK_FIELD_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcyEhISE="]
 SHOPDESK_LOOKUP_KEY = "test-lookup-key"
 DATABASES = {"default": database_from_env(os.environ.get("DATABASE_URL", "sqlite://:memory:"))}
+# Live-server request threads must close their connections, or the test database cannot be
+# dropped at the end of a PostgreSQL run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
