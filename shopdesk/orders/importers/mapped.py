@@ -146,8 +146,20 @@ class LineParser:
     def _contact(self, values: Values, external_id: str, line: int) -> Contact | None:
         if not external_id:
             return None
-        parts = ("name", "phone", "email", "address", "city", "region")
-        return Contact(external_id, *(clip(values.get(f"customer_{p}"), 1000) for p in parts), line)
+
+        def get(part: str) -> str:
+            return clip(values.get(f"customer_{part}"), 1000)
+
+        return Contact(
+            external_id,
+            get("name"),
+            get("phone"),
+            get("email"),
+            get("address"),
+            get("city"),
+            get("region"),
+            line,
+        )
 
     def _shipment(self, values: Values, order: OrderRow, line: int) -> ShipmentRow | None:
         tracking = values.get("tracking_number", "").strip()

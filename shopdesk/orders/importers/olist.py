@@ -13,6 +13,7 @@ Nothing but one batch is ever held in Python.
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -122,7 +123,7 @@ def _merchants(path: Path, ctx: ImportContext) -> None:
     columns = ("seller_id", "seller_city", "seller_state")
     for batch in _batches(path, ctx, columns, _merchant_parser):
         rows = last_by_key(batch, lambda row: row.external_id)
-        changed = ctx.in_transaction(lambda: ctx.writer.merchants(rows))
+        changed = ctx.in_transaction(partial(ctx.writer.merchants, rows))
         ctx.report.add("merchants", count=len(rows), changed=changed)
         ctx.progress.advance(len(batch))
 
@@ -140,7 +141,7 @@ def _product_parser(at: dict[str, int]) -> Callable[[list[str], int], ProductRow
 def _products(path: Path, ctx: ImportContext) -> None:
     for batch in _batches(path, ctx, ("product_id", "product_category_name"), _product_parser):
         rows = last_by_key(batch, lambda row: row.sku)
-        changed = ctx.in_transaction(lambda: ctx.writer.products(rows))
+        changed = ctx.in_transaction(partial(ctx.writer.products, rows))
         ctx.report.add("products", count=len(rows), changed=changed)
         ctx.progress.advance(len(batch))
 
@@ -204,7 +205,7 @@ def _stage_items(path: Path, ctx: ImportContext) -> list[tuple[int, int, int]]:
     stager = ctx.writer.stager
     for batch in _batches(path, ctx, columns, _item_parser):
         rows = last_by_key(batch, lambda row: (row.order_ext, row.line_no))
-        ctx.in_transaction(lambda: stager.load(ITEMS, rows, name=_ALL_ITEMS, clear=False))
+        ctx.in_transaction(partial(stager.load, ITEMS, rows, name=_ALL_ITEMS, clear=False))
         ranges.append((batch[0].line, batch[-1].line, len(rows)))
         ctx.progress.advance(len(batch))
     return ranges
@@ -291,7 +292,7 @@ def _orders(path: Path, ctx: ImportContext) -> None:
     for batch in _batches(path, ctx, columns, _order_parser(ctx)):
         rows = last_by_key(batch, lambda row: row.external_id)
         changed = ctx.in_transaction(
-            lambda: ctx.writer.orders(rows, before_upsert=_resolve_order_links)
+            partial(ctx.writer.orders, rows, before_upsert=_resolve_order_links)
         )
         ctx.report.add("orders", count=len(rows), changed=changed)
         ctx.progress.advance(len(batch))
@@ -302,16 +303,14 @@ def _items(file: str, ranges: list[tuple[int, int, int]], ctx: ImportContext) ->
     the other formats (a small, analysed stage keeps the join plans index-driven)."""
     writer = ctx.writer
     columns = ", ".join(ITEMS.column_names)
+    select = f"SELECT {columns} FROM {_ALL_ITEMS} WHERE line BETWEEN %s AND %s"  # noqa: S608
+    copy_slice = f"INSERT INTO {ITEMS.name} ({columns}) {select}"  # noqa: S608
     for first, last, count in ranges:
 
         def write(lines: tuple[int, int] = (first, last)) -> tuple[int, list[tuple[int, str]]]:
             with writer.stager.connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {ITEMS.name}")
-                cursor.execute(
-                    f"INSERT INTO {ITEMS.name} ({columns}) SELECT {columns} "  # noqa: S608
-                    f"FROM {_ALL_ITEMS} WHERE line BETWEEN %s AND %s",
-                    lines,
-                )
+                cursor.execute(copy_slice, lines)
             writer.stager.analyze(ITEMS.name)
             return writer.items(), writer.item_rejections()
 

@@ -1,4 +1,4 @@
-"""What the readers share: the import context, streamed CSV rows, batching, per-batch transactions."""
+"""What the readers share: import context, streamed CSV rows, batches, per-batch transactions."""
 
 import csv
 import sys

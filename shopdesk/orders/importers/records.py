@@ -38,7 +38,7 @@ class ProductRow(NamedTuple):
 
 
 class CustomerRow(NamedTuple):
-    """Contact columns are already encrypted and hashed (accounts.services.customer_contact_columns)."""
+    """Contact columns arrive encrypted and hashed (accounts.services.customer_contact_columns)."""
 
     external_id: str
     name_enc: str
@@ -158,7 +158,7 @@ def parse_positive_int(value: str | None, field: str, *, default: int | None = N
 def parse_timestamp(
     value: str | None, field: str, *, tz: tzinfo, formats: Sequence[str] = ()
 ) -> datetime | None:
-    """Parse ISO 8601 or one of `formats`; a naive time is wall-clock time in `tz`. Blank -> None."""
+    """ISO 8601 or one of `formats`; a naive time is wall-clock time in `tz`. Blank -> None."""
     text = (value or "").strip()
     if not text:
         return None

@@ -64,7 +64,8 @@ class ImportReport:
     def as_text(self) -> str:
         lines = [
             _(
-                "Imported %(orders)d orders with %(items)d items in %(seconds).1f s (%(rate).0f orders/s)."
+                "Imported %(orders)d orders with %(items)d items in %(seconds).1f s "
+                "(%(rate).0f orders/s)."
             )
             % {
                 "orders": self.counts["orders"],
@@ -86,7 +87,7 @@ class ImportReport:
         lines += [f"  {e.file}:{e.line}: {e.reason}" for e in self.errors]
         if self.rejected > len(self.errors):
             lines.append(
-                _("  ... and %(n)d more (use --json for the first %(max)d).")
-                % {"n": self.rejected - len(self.errors), "max": MAX_ERRORS}
+                _("  ... and %(n)d more rejected rows not listed.")
+                % {"n": self.rejected - len(self.errors)}
             )
         return "\n".join(lines)

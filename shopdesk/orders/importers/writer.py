@@ -104,7 +104,7 @@ class BulkWriter:
     def _run(self, sql: str, params: Sequence[Any]) -> int:
         with self.stager.connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return max(cursor.rowcount, 0)
+            return max(int(cursor.rowcount), 0)
 
     def merchants(self, rows: Sequence[MerchantRow]) -> int:
         if not rows:
