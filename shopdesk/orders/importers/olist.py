@@ -309,7 +309,7 @@ def _items(file: str, ranges: list[tuple[int, int, int]], ctx: ImportContext) ->
 
         def write(lines: tuple[int, int] = (first, last)) -> tuple[int, list[tuple[int, str]]]:
             with writer.stager.connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {ITEMS.name}")
+                cursor.execute(f"DELETE FROM {ITEMS.name}")  # noqa: S608
                 cursor.execute(copy_slice, lines)
             writer.stager.analyze(ITEMS.name)
             return writer.items(), writer.item_rejections()
