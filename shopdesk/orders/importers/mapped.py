@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 
 from shopdesk.accounts.services import CustomerContact, customer_contact_columns
 from shopdesk.orders.importers.mapping import ORDER_TIMESTAMPS, Mapping
-from shopdesk.orders.importers.pipeline import ImportContext, csv_rows, last_by_key
+from shopdesk.orders.importers.pipeline import (
+    ImportContext,
+    csv_rows,
+    last_by_key,
+    prefetched,
+)
 from shopdesk.orders.importers.records import (
     CustomerRow,
     ItemRow,
@@ -241,7 +246,7 @@ def import_mapped(
     read: Callable[[Path, Mapping, ImportContext], Iterator[tuple[int, Values]]],
 ) -> None:
     parser = LineParser(mapping, ctx.tz)
-    for batch in _order_batches(path, ctx, read(path, mapping, ctx), parser):
+    for batch in prefetched(_order_batches(path, ctx, read(path, mapping, ctx), parser)):
         _write(batch, ctx)
         ctx.progress.advance(len(batch))
 

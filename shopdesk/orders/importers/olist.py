@@ -17,7 +17,6 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from django.db.backends.utils import CursorWrapper
 from django.utils.translation import gettext as _
 
 from shopdesk.orders.importers.olist_layout import FILES
@@ -27,6 +26,7 @@ from shopdesk.orders.importers.pipeline import (
     csv_rows,
     last_by_key,
     parsed_batches,
+    prefetched,
 )
 from shopdesk.orders.importers.records import (
     CustomerRow,
@@ -56,7 +56,18 @@ _CUSTOMER_MAP = StageSpec(
     (("customer_id", "text"), ("unique_id", "text")),
     indexes=(("customer_id",),),
 )
+_CUSTOMER_LINK = "import_olist_customer_link"
 _ALL_ITEMS_INDEXES = (("line",), ("order_ext", "line_no"))
+_ORDER_COLUMNS = ", ".join(f"s.{name}" for name in ORDERS.column_names[5:])
+# The order stage with Olist's per-order customer id swapped for the person's unique id, and
+# the total and first seller computed from the staged items.
+_ORDERS_RESOLVED = (
+    "(SELECT s.external_id, s.status, COALESCE(l.unique_id, '') AS customer_ext, "  # noqa: S608 - fixed names
+    "COALESCE(t.merchant_ext, '') AS merchant_ext, COALESCE(t.total, 0) AS total_amount, "
+    f"{_ORDER_COLUMNS} FROM {ORDERS.name} s "
+    f"LEFT JOIN {_CUSTOMER_LINK} l ON l.customer_id = s.customer_ext "
+    f"LEFT JOIN {_TOTALS} t ON t.order_ext = s.external_id)"
+)
 _EMPTY_CONTACT = ("",) * 7
 
 
@@ -87,6 +98,7 @@ def import_olist(folder: Path, ctx: ImportContext) -> None:
         _merchants(paths["sellers"], ctx)
         _products(paths["products"], ctx)
         _customers(paths["customers"], ctx)
+        ctx.in_transaction(lambda: _link_customers(ctx))
         ctx.analyze(*TARGET_TABLES)
         ranges = _stage_items(paths["items"], ctx)
         ctx.in_transaction(lambda: _compute_totals(ctx))
@@ -94,7 +106,7 @@ def import_olist(folder: Path, ctx: ImportContext) -> None:
         ctx.analyze(*TARGET_TABLES)
         _items(paths["items"].name, ranges, ctx)
     finally:
-        stager.drop(_CUSTOMER_MAP.name, _ALL_ITEMS, _TOTALS)
+        stager.drop(_CUSTOMER_MAP.name, _CUSTOMER_LINK, _ALL_ITEMS, _TOTALS)
 
 
 def _batches(
@@ -104,7 +116,7 @@ def _batches(
     make_parser: Callable[[dict[str, int]], Callable[[list[str], int], T]],
 ) -> Iterator[list[T]]:
     positions, rows = csv_rows(path, encoding=ctx.encoding, columns=columns)
-    return parsed_batches(ctx, rows, make_parser(positions), file=path.name)
+    return prefetched(parsed_batches(ctx, rows, make_parser(positions), file=path.name))
 
 
 def _merchant_parser(at: dict[str, int]) -> Callable[[list[str], int], MerchantRow]:
@@ -178,6 +190,19 @@ def _customers(path: Path, ctx: ImportContext) -> None:
         ctx.progress.advance(len(batch))
 
 
+def _link_customers(ctx: ImportContext) -> None:
+    """One unique id per per-order customer id, indexed, for the order phase's join."""
+    with ctx.writer.stager.connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_CUSTOMER_LINK}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {_CUSTOMER_LINK} AS "  # noqa: S608 - fixed names
+            f"SELECT customer_id, MAX(unique_id) AS unique_id FROM {_CUSTOMER_MAP.name} "
+            "GROUP BY customer_id"
+        )
+        cursor.execute(f"CREATE UNIQUE INDEX {_CUSTOMER_LINK}_id ON {_CUSTOMER_LINK} (customer_id)")
+    ctx.writer.stager.analyze(_CUSTOMER_LINK)
+
+
 def _item_parser(at: dict[str, int]) -> Callable[[list[str], int], ItemRow]:
     order, item, product = at["order_id"], at["order_item_id"], at["product_id"]
     seller, price, freight = at["seller_id"], at["price"], at["freight_value"]
@@ -213,29 +238,18 @@ def _stage_items(path: Path, ctx: ImportContext) -> list[tuple[int, int, int]]:
 
 def _compute_totals(ctx: ImportContext) -> None:
     """Per order: the sum of price * quantity + freight, and the seller of the lowest line."""
+    ctx.writer.stager.analyze(_ALL_ITEMS)
     with ctx.writer.stager.connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_TOTALS}")
         cursor.execute(
             f"CREATE TEMP TABLE {_TOTALS} AS "  # noqa: S608 - fixed names
-            "SELECT i.order_ext, SUM(i.unit_price * i.quantity + i.freight) AS total, "
+            "SELECT i.order_ext, ROUND(SUM(i.unit_price * i.quantity + i.freight), 2) AS total, "
             f"(SELECT f.merchant_ext FROM {_ALL_ITEMS} f WHERE f.order_ext = i.order_ext "
             "ORDER BY f.line_no LIMIT 1) AS merchant_ext "
             f"FROM {_ALL_ITEMS} i GROUP BY i.order_ext"
         )
         cursor.execute(f"CREATE UNIQUE INDEX {_TOTALS}_order ON {_TOTALS} (order_ext)")
-    ctx.writer.stager.analyze(_ALL_ITEMS, _TOTALS)
-
-
-def _resolve_order_links(cursor: CursorWrapper) -> None:
-    """Olist's customer_id is per order: swap it for the person's customer_unique_id."""
-    cursor.execute(
-        f"UPDATE {ORDERS.name} SET customer_ext = m.unique_id "  # noqa: S608 - fixed names
-        f"FROM {_CUSTOMER_MAP.name} m WHERE m.customer_id = {ORDERS.name}.customer_ext"
-    )
-    cursor.execute(
-        f"UPDATE {ORDERS.name} SET total_amount = t.total, merchant_ext = t.merchant_ext "  # noqa: S608
-        f"FROM {_TOTALS} t WHERE t.order_ext = {ORDERS.name}.external_id"
-    )
+    ctx.writer.stager.analyze(_TOTALS)
 
 
 _TIMESTAMPS = (
@@ -291,30 +305,29 @@ def _orders(path: Path, ctx: ImportContext) -> None:
     columns = ("order_id", "customer_id", "order_status", *(c for c, _f in _TIMESTAMPS))
     for batch in _batches(path, ctx, columns, _order_parser(ctx)):
         rows = last_by_key(batch, lambda row: row.external_id)
-        changed = ctx.in_transaction(
-            partial(ctx.writer.orders, rows, before_upsert=_resolve_order_links)
-        )
+        changed = ctx.in_transaction(partial(ctx.writer.orders, rows, staged=_ORDERS_RESOLVED))
         ctx.report.add("orders", count=len(rows), changed=changed)
         ctx.progress.advance(len(batch))
 
 
 def _items(file: str, ranges: list[tuple[int, int, int]], ctx: ImportContext) -> None:
-    """Upsert the staged items slice by slice, through the same per-batch stage and SQL as
-    the other formats (a small, analysed stage keeps the join plans index-driven)."""
+    """Upsert the staged items slice by slice through the per-batch stage and the same SQL
+    as the other formats, then report every item whose order, product or seller is unknown."""
     writer = ctx.writer
     columns = ", ".join(ITEMS.column_names)
     select = f"SELECT {columns} FROM {_ALL_ITEMS} WHERE line BETWEEN %s AND %s"  # noqa: S608
     copy_slice = f"INSERT INTO {ITEMS.name} ({columns}) {select}"  # noqa: S608
+    staged = 0
     for first, last, count in ranges:
 
-        def write(lines: tuple[int, int] = (first, last)) -> tuple[int, list[tuple[int, str]]]:
+        def write(lines: tuple[int, int] = (first, last)) -> int:
             with writer.stager.connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {ITEMS.name}")  # noqa: S608
                 cursor.execute(copy_slice, lines)
-            writer.stager.analyze(ITEMS.name)
-            return writer.items(), writer.item_rejections()
+            return writer.items()
 
-        changed, rejections = ctx.in_transaction(write)
-        rejected = ctx.report.reject_many(file, rejections)
-        ctx.report.add("items", count=count - rejected, changed=changed)
+        ctx.report.add("items", count=0, changed=ctx.in_transaction(write))
         ctx.progress.advance(count)
+        staged += count
+    rejected = ctx.report.reject_many(file, writer.item_rejections(table=_ALL_ITEMS))
+    ctx.report.add("items", count=staged - rejected, changed=0)

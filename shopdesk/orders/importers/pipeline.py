@@ -1,12 +1,14 @@
 """What the readers share: import context, streamed CSV rows, batches, per-batch transactions."""
 
 import csv
+import queue
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import OperationalError, transaction
 from django.utils.translation import gettext as _
@@ -129,6 +131,52 @@ def parsed_batches(
             batch = []
     if batch:
         yield batch
+
+
+_DONE = object()
+
+
+def prefetched(source: Iterator[T], *, depth: int = 2) -> Iterator[T]:
+    """Run `source` (file reading and parsing) in a thread, up to `depth` items ahead, so
+    Python parses the next batch while the database writes this one. Exceptions in the thread
+    are raised here; leaving the loop early stops the thread."""
+    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put(item, timeout=0.1)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def produce() -> None:
+        try:
+            for item in source:
+                if not put(item):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed over to the consumer
+            put(_Failure(exc))
+            return
+        put(_DONE)
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := slots.get()) is not _DONE:
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+@dataclass(frozen=True)
+class _Failure:
+    exc: BaseException
 
 
 def last_by_key(rows: Iterable[T], key: Callable[[T], object]) -> list[T]:

@@ -1,5 +1,6 @@
 """What an import did: counts, rows changed, rejected rows with file, line and reason."""
 
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,15 +26,18 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, entity: str, *, count: int, changed: int) -> None:
         self.counts[entity] += count
         self.changed[entity] += changed
 
     def reject(self, file: str, line: int, reason: str) -> None:
-        self.rejected += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(RowError(file, line, reason))
+        # Called from the reader thread while the writer thread may report too.
+        with self._lock:
+            self.rejected += 1
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append(RowError(file, line, reason))
 
     def reject_many(self, file: str, rejections: Iterable[tuple[int, str]]) -> int:
         """Record (line, reason) pairs; returns how many there were."""

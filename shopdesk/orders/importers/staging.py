@@ -82,7 +82,6 @@ ORDERS = StageSpec(
         *((name, "ts") for name in ORDER_TIMESTAMPS),
         _LINE,
     ),
-    indexes=(("customer_ext",),),
 )
 ITEMS = StageSpec(
     "import_stage_item",
@@ -175,7 +174,6 @@ class Stager:
                     f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - fixed names
                     list(self._adapted(spec, rows)),
                 )
-        self.analyze(table)
 
     def _adapted(
         self, spec: StageSpec, rows: Iterable[tuple[Any, ...]]

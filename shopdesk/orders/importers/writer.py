@@ -10,11 +10,10 @@ Callers stage rows deduplicated by key (last one wins): PostgreSQL refuses an up
 touches the same row twice in one statement.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.backends.utils import CursorWrapper
 from django.utils.translation import gettext as _
 
 from shopdesk.accounts.models import Customer, Merchant
@@ -182,20 +181,12 @@ class BulkWriter:
         params = [self.source, Customer.Tier.REGULAR, "zh-hans", self.now, self.now]
         return self._run(sql, params)
 
-    def orders(
-        self,
-        rows: Sequence[OrderRow],
-        *,
-        before_upsert: Callable[[CursorWrapper], None] | None = None,
-    ) -> int:
-        """Upsert orders; `before_upsert` may rewrite the staged rows (Olist resolves its
-        per-order customer ids and item totals there)."""
+    def orders(self, rows: Sequence[OrderRow], *, staged: str = ORDERS.name) -> int:
+        """Upsert orders. `staged` may name a query over the order stage with the same
+        columns (Olist resolves per-order customer ids and item totals in one)."""
         if not rows:
             return 0
         self.stager.load(ORDERS, rows)
-        if before_upsert is not None:
-            with self.stager.connection.cursor() as cursor:
-                before_upsert(cursor)
         plain = ["status", "total_amount", "currency", "has_freight_insurance", *ORDER_TIMESTAMPS]
         sql = upsert_sql(
             table=_ORDER,
@@ -207,7 +198,7 @@ class BulkWriter:
                 *_same_columns(plain),
             ],
             from_sql=(
-                f"{ORDERS.name} s "
+                f"{staged} s "
                 f"LEFT JOIN {_MERCHANT} m ON m.source = %s AND m.external_id = s.merchant_ext "
                 f"LEFT JOIN {_CUSTOMER} c ON c.source = %s AND c.external_id = s.customer_ext "
                 "WHERE true"
@@ -219,14 +210,11 @@ class BulkWriter:
         )
         return self._run(sql, [self.source, self.now, self.now, self.source, self.source])
 
-    def items(self, *, table: str = ITEMS.name, lines: tuple[int, int] | None = None) -> int:
-        """Upsert staged items (optionally only source lines in `lines`, inclusive) whose
-        order, product and merchant exist; see `item_rejections` for the others."""
+    def items(self) -> int:
+        """Upsert the staged items whose order, product and merchant exist; see
+        `item_rejections` for the others."""
         where = "(s.merchant_ext = '' OR m.id IS NOT NULL)"
-        params: list[Any] = [self.source, self.source, self.source]
-        if lines is not None:
-            where += " AND s.line BETWEEN %s AND %s"
-            params += list(lines)
+        params = [self.source, self.source, self.source]
         update = ["product_id", "merchant_id", "sku", "quantity", "unit_price", "freight"]
         sql = upsert_sql(
             table=_ITEM,
@@ -237,7 +225,7 @@ class BulkWriter:
                 ("merchant_id", "m.id"),
                 *_same_columns(["sku", "quantity", "unit_price", "freight"]),
             ],
-            from_sql=f"{table} s {self._item_joins('JOIN')} WHERE {where}",
+            from_sql=f"{ITEMS.name} s {self._item_joins('JOIN')} WHERE {where}",
             conflict=["order_id", "line_no"],
             update=update,
             order_by="o.id, s.line_no",
@@ -253,32 +241,19 @@ class BulkWriter:
             f"LEFT JOIN {_MERCHANT} m ON m.source = %s AND m.external_id = s.merchant_ext"
         )
 
-    def item_rejections(
-        self, *, table: str = ITEMS.name, lines: tuple[int, int] | None = None
-    ) -> list[Rejection]:
-        """Staged items that `items` skips: unknown order, product or merchant."""
-        where = "(o.id IS NULL OR p.id IS NULL OR (s.merchant_ext <> '' AND m.id IS NULL))"
-        params: list[Any] = [self.source, self.source, self.source]
-        if lines is not None:
-            where += " AND s.line BETWEEN %s AND %s"
-            params += list(lines)
+    def item_rejections(self, *, table: str = ITEMS.name) -> Iterator[Rejection]:
+        """Staged items that `items` skips: unknown order, product or merchant. One query
+        for the whole table (hash joins), read in chunks so memory stays flat."""
+        where = "o.id IS NULL OR p.id IS NULL OR (s.merchant_ext <> '' AND m.id IS NULL)"
         sql = (
             "SELECT s.line, s.order_ext, s.sku, s.merchant_ext, o.id, p.id "  # noqa: S608
             f"FROM {table} s {self._item_joins('LEFT JOIN')} WHERE {where} ORDER BY s.line"
         )
         with self.stager.connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found = cursor.fetchall()
-        rejections = []
-        for line, order_ext, sku, merchant_ext, order_id, product_id in found:
-            if order_id is None:
-                reason = _("unknown order %(order)s for an item") % {"order": order_ext}
-            elif product_id is None:
-                reason = _("unknown product %(sku)s") % {"sku": sku}
-            else:
-                reason = _("unknown merchant %(merchant)s") % {"merchant": merchant_ext}
-            rejections.append((line, reason))
-        return rejections
+            cursor.execute(sql, [self.source, self.source, self.source])
+            while found := cursor.fetchmany(1000):
+                for line, order_ext, sku, merchant_ext, order_id, product_id in found:
+                    yield line, _item_reason(order_ext, sku, merchant_ext, order_id, product_id)
 
     def shipments(self, rows: Sequence[ShipmentRow]) -> int:
         """Attach parcels to their orders; delivery is left to logistics events."""
@@ -301,3 +276,13 @@ class BulkWriter:
             differs=self.differs,
         )
         return self._run(sql, [self.now, self.now, self.source])
+
+
+def _item_reason(
+    order_ext: str, sku: str, merchant_ext: str, order_id: int | None, product_id: int | None
+) -> str:
+    if order_id is None:
+        return _("unknown order %(order)s for an item") % {"order": order_ext}
+    if product_id is None:
+        return _("unknown product %(sku)s") % {"sku": sku}
+    return _("unknown merchant %(merchant)s") % {"merchant": merchant_ext}
