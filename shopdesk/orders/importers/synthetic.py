@@ -9,7 +9,6 @@ empty timestamps for undelivered orders and ~2% of products without a category.
 import csv
 import hashlib
 import random
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -216,9 +215,3 @@ def write_olist_folder(path: Path | str, *, orders: int, seed: int = 0) -> dict[
     finally:
         writers.close()
     return {"path": str(folder), "orders": orders, **scale}
-
-
-def iter_lines(path: Path) -> Iterator[str]:
-    """The lines of a generated file (a helper for tests)."""
-    with path.open(encoding="utf-8") as handle:
-        yield from handle
