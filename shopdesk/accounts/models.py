@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shopdesk.core import crypto
@@ -61,9 +62,9 @@ class Customer(BaseModel):
     phone_enc = models.TextField(blank=True, default="")
     email_enc = models.TextField(blank=True, default="")
     address_enc = models.TextField(blank=True, default="")
-    name_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    email_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    name_hash = models.CharField(max_length=64, blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, default="")
+    email_hash = models.CharField(max_length=64, blank=True, default="")
     # Coarse location is not personal on its own and is kept in clear for reports.
     city = models.CharField(_("city"), max_length=100, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
@@ -77,6 +78,19 @@ class Customer(BaseModel):
         permissions = [("view_customer_pii", "Can view unmasked personal data")]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="customer_source_ext_uq")
+        ]
+        # Partial: many imported customers have no phone or e-mail, and an empty hash is
+        # never looked up, so those rows cost no index entry.
+        indexes = [
+            models.Index(
+                fields=["phone_hash"], name="customer_phone_hash_idx", condition=~Q(phone_hash="")
+            ),
+            models.Index(
+                fields=["email_hash"], name="customer_email_hash_idx", condition=~Q(email_hash="")
+            ),
+            models.Index(
+                fields=["name_hash"], name="customer_name_hash_idx", condition=~Q(name_hash="")
+            ),
         ]
 
     def __str__(self) -> str:

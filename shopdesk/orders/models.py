@@ -40,11 +40,23 @@ class Order(BaseModel):
     )
     # One merchant per order, as Chinese marketplaces split carts by shop. For an imported
     # multi-seller order this is the seller of the first item; each item keeps its own seller.
+    # Both foreign keys are the leading column of a composite index below, so they get no
+    # index of their own: every index costs time on each imported row.
     merchant = models.ForeignKey(
-        Merchant, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        Merchant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
     total_amount = models.DecimalField(
         _("amount"), max_digits=12, decimal_places=2, default=Decimal("0.00")
@@ -65,7 +77,8 @@ class Order(BaseModel):
         verbose_name_plural = _("orders")
         permissions = [("view_order_stats", "Can view order-processing statistics")]
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="order_source_ext_uq"),
+            # external_id first: it also serves the order-number search across sources.
+            models.UniqueConstraint(fields=["external_id", "source"], name="order_source_ext_uq"),
             models.CheckConstraint(
                 condition=models.Q(status__in=OrderStatus.values), name="order_status_valid"
             ),
@@ -80,7 +93,6 @@ class Order(BaseModel):
             models.Index(fields=["customer", "placed_at"], name="order_customer_idx"),
             models.Index(fields=["delivered_at"], name="order_delivered_idx"),
             models.Index(fields=["total_amount", "id"], name="order_amount_idx"),
-            models.Index(fields=["external_id"], name="order_external_idx"),
         ]
 
     def __str__(self) -> str:
@@ -88,11 +100,17 @@ class Order(BaseModel):
 
 
 class OrderItem(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    # Indexed through the (order, line_no) unique constraint.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items", db_index=False)
     line_no = models.PositiveIntegerField(_("line"))
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_items")
     merchant = models.ForeignKey(
-        Merchant, null=True, blank=True, on_delete=models.PROTECT, related_name="order_items"
+        Merchant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_items",
+        db_index=False,
     )
     sku = models.CharField(_("SKU"), max_length=64, db_index=True)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
@@ -119,7 +137,8 @@ class OrderItem(models.Model):
 class Shipment(BaseModel):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
     carrier = models.CharField(_("carrier"), max_length=8, choices=Carrier.choices)
-    tracking_number = models.CharField(_("tracking number"), max_length=64, db_index=True)
+    # Indexed through the (tracking_number, carrier) unique constraint.
+    tracking_number = models.CharField(_("tracking number"), max_length=64)
     shipped_at = models.DateTimeField(_("outbound at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
@@ -128,7 +147,7 @@ class Shipment(BaseModel):
         verbose_name_plural = _("shipments")
         constraints = [
             models.UniqueConstraint(
-                fields=["carrier", "tracking_number"], name="shipment_carrier_tracking_uq"
+                fields=["tracking_number", "carrier"], name="shipment_carrier_tracking_uq"
             )
         ]
 

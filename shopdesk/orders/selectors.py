@@ -56,12 +56,15 @@ def _filter_dates(
 
 def _filter_customer(qs: QuerySet[Order], f: OrderFilter) -> QuerySet[Order]:
     # Names and phones are encrypted at rest, so they match exactly through the keyed hash.
+    # A value that normalises to nothing (a "phone" without digits) matches no one, rather than
+    # every customer without a phone; the non-empty condition also lets PostgreSQL use the
+    # partial hash indexes.
     if f.customer_phone:
         digest = crypto.lookup_hash(crypto.normalise_phone(f.customer_phone))
-        qs = qs.filter(customer__phone_hash=digest)
+        qs = qs.filter(customer__phone_hash=digest).exclude(customer__phone_hash="")
     if f.customer_name:
         digest = crypto.lookup_hash(crypto.normalise_text(f.customer_name))
-        qs = qs.filter(customer__name_hash=digest)
+        qs = qs.filter(customer__name_hash=digest).exclude(customer__name_hash="")
     return qs
 
 

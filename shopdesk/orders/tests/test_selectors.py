@@ -115,3 +115,13 @@ def test_timeline_mixes_milestones_and_logistics_in_time_order(agent: User) -> N
     assert kinds == ["placed", "approved", "shipped", "logistics:exception", "delivered"]
     assert entries == sorted(entries, key=lambda e: e.at)
     assert "地址不详" in entries[3].detail
+
+
+@pytest.mark.django_db
+def test_phone_without_digits_matches_no_one(agent: User) -> None:
+    # given a customer with no phone at all
+    OrderFactory(customer=CustomerFactory(phone=""))
+    # when
+    found = order_list_for_user(user=agent, filters=OrderFilter(customer_phone="abc"))
+    # then
+    assert list(found) == []
