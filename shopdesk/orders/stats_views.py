@@ -16,6 +16,8 @@ from shopdesk.orders.selectors import AnyUser
 from shopdesk.orders.states import OrderStatus
 from shopdesk.orders.stats import OrderProcessingStats, order_processing_stats
 
+MAX_MERCHANT_CHOICES = 300
+
 
 class OrderStatsFilterForm(forms.Form):
     date_from = forms.DateField(
@@ -36,6 +38,10 @@ class OrderStatsFilterForm(forms.Form):
         field = self.fields["merchant"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
         field.queryset = merchants.filter(pk=merchant_id) if merchant_id else merchants
+        # A marketplace may have tens of thousands of sellers: ask for the id instead.
+        if not merchant_id and merchants.count() > MAX_MERCHANT_CHOICES:
+            field.widget = forms.NumberInput(attrs={"min": 1})
+            field.label = _("Merchant ID")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

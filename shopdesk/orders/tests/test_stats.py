@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from shopdesk.core.errors import DomainError
+from shopdesk.orders import stats_views
 from shopdesk.orders.states import OrderStatus
 from shopdesk.orders.stats import order_processing_stats, percentile_cont
 from shopdesk.orders.tests.factories import OrderFactory
@@ -246,3 +247,19 @@ def test_stats_page_reports_bad_filter(client, supervisor):
     assert response.status_code == 200
     assert response.context["stats"] is None
     assert "swap them" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_many_merchants_are_filtered_by_id(client, supervisor, monkeypatch):
+    # given more merchants than a drop-down can hold (the limit lowered for the test)
+    monkeypatch.setattr(stats_views, "MAX_MERCHANT_CHOICES", 3)
+    orders = _known_orders()
+    OrderFactory.create_batch(3, placed_at=T0)
+    client.force_login(supervisor)
+    # when
+    response = client.get(reverse("orders:stats"), {"merchant": orders[0].merchant_id})
+    # then
+    html = response.content.decode()
+    assert 'type="number"' in html
+    assert "<option" not in html.split('name="merchant"')[1].split("</label>")[0]
+    assert response.context["stats"].order_count == 1
