@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shopdesk.core.progress import Progress
@@ -110,6 +110,8 @@ def _orders_create(
         plans = [_plan(rng, n, picker, now, tz, shops, customers) for n in range(start, stop)]
         with transaction.atomic():
             _write_batch(plans, result)
+        # With DEBUG on, Django keeps every SQL string: a million orders' worth would not fit.
+        connection.queries_log.clear()
         progress.advance(len(plans))
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from shopdesk.accounts.models import Customer, Merchant
 from shopdesk.accounts.services import CustomerContact, customer_contact_columns
@@ -154,5 +154,6 @@ def customers_create(
         batch = [_customer(rng, i) for i in range(start, min(start + batch_size, count))]
         with transaction.atomic():
             Customer.objects.bulk_create(batch)
+        connection.queries_log.clear()  # DEBUG keeps every SQL string otherwise
         progress.advance(len(batch))
         yield from ((c.pk, c.city) for c in batch)
