@@ -106,6 +106,8 @@ def bench_orders(*, config: BenchConfig) -> dict[str, Any]:
             "copy": _copy_reference(folder) if connection.vendor == "postgresql" else None,
             "analyze_seconds": _analyze(),
         }
+        if connection.vendor == "postgresql":
+            result["copy_into_schema"] = _copy_into_schema()
     finally:
         if not config.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -208,6 +210,46 @@ def _copy_reference(folder: Path) -> dict[str, Any]:
         "rows": rows,
         "seconds": round(seconds, 3),
         "rows_per_second": round(rows / seconds, 1) if seconds else None,
+    }
+
+
+def _copy_into_schema() -> dict[str, Any]:
+    """The imported orders and items COPYed (binary) into clones of their tables with every
+    index and check constraint: what the schema alone costs, the floor for any importer."""
+    pairs = [
+        (Order._meta.db_table, "bench_schema_order"),
+        (OrderItem._meta.db_table, "bench_schema_item"),
+    ]
+    rows = 0
+    seconds = 0.0
+    with connection.cursor() as cursor, tempfile.TemporaryDirectory() as tmp:
+        pg = cursor.cursor  # type: ignore[attr-defined]
+        for source, clone in pairs:
+            dump = Path(tmp) / f"{clone}.bin"
+            with (
+                dump.open("wb") as out,
+                pg.copy(f"COPY {source} TO STDOUT (FORMAT binary)") as copy,
+            ):
+                for chunk in copy:
+                    out.write(chunk)
+            cursor.execute(f"DROP TABLE IF EXISTS {clone}")
+            cursor.execute(f"CREATE TABLE {clone} (LIKE {source} INCLUDING ALL)")
+            started = time.monotonic()
+            with (
+                pg.copy(f"COPY {clone} FROM STDIN (FORMAT binary)") as copy,
+                dump.open("rb") as data,
+            ):
+                while chunk := data.read(1 << 20):
+                    copy.write(chunk)
+            seconds += time.monotonic() - started
+            cursor.execute(f"SELECT count(*) FROM {clone}")  # noqa: S608 - our own table name
+            rows += cursor.fetchone()[0]
+            cursor.execute(f"DROP TABLE {clone}")
+    orders = Order.objects.count()
+    return {
+        "rows": rows,
+        "seconds": round(seconds, 3),
+        "orders_per_second": round(orders / seconds, 1) if seconds else None,
     }
 
 

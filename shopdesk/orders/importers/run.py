@@ -18,7 +18,7 @@ from shopdesk.orders.importers.olist import import_olist
 from shopdesk.orders.importers.pipeline import ImportContext, ImportFileError
 from shopdesk.orders.importers.report import ImportReport
 from shopdesk.orders.importers.staging import Stager
-from shopdesk.orders.importers.writer import BulkWriter
+from shopdesk.orders.importers.writer import TARGET_TABLES, BulkWriter
 
 DEFAULT_BATCH_SIZE = 10_000
 
@@ -101,6 +101,8 @@ def orders_import(request: ImportRequest) -> ImportReport:
             else:
                 read = csv_values if request.format == ImportFormat.CSV else jsonl_values
                 import_mapped(request.path, ctx, mapping, read)
+            # Searches right after a large import would otherwise be planned on stale counts.
+            writer.stager.analyze(*TARGET_TABLES)
     finally:
         writer.drop_stages()
     report.finish()
