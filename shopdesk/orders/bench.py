@@ -32,6 +32,7 @@ from django.db import connection
 from shopdesk.accounts.models import User
 from shopdesk.accounts.roles import Role
 from shopdesk.core import crypto
+from shopdesk.orders.bench_copy import copy_into_schema, copy_reference
 from shopdesk.orders.filters import DEFAULT_SORT, OrderFilter
 from shopdesk.orders.importers.olist_layout import FILES
 from shopdesk.orders.importers.synthetic import write_olist_folder
@@ -103,11 +104,11 @@ def bench_orders(*, config: BenchConfig) -> dict[str, Any]:
             "folder": str(folder) if config.keep else None,
             "folder_generated": generated,
             "import": _import(folder),
-            "copy": _copy_reference(folder) if connection.vendor == "postgresql" else None,
+            "copy": copy_reference(folder) if connection.vendor == "postgresql" else None,
             "analyze_seconds": _analyze(),
         }
         if connection.vendor == "postgresql":
-            result["copy_into_schema"] = _copy_into_schema()
+            result["copy_into_schema"] = copy_into_schema()
     finally:
         if not config.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -180,77 +181,6 @@ def _last_json_line(stdout: str) -> dict[str, Any]:
             data: dict[str, Any] = json.loads(line)
             return data
     raise BenchError(f"The import printed no JSON summary: {stdout[-500:]}")
-
-
-def _copy_reference(folder: Path) -> dict[str, Any]:
-    """COPY every CSV into a plain all-text table (dropped afterwards): the physical floor."""
-    rows = 0
-    started = time.monotonic()
-    tables = []
-    with connection.cursor() as cursor:
-        for kind, name in FILES.items():
-            path = folder / name
-            with path.open(encoding="utf-8") as handle:
-                header = handle.readline().strip().split(",")
-            table = f"bench_copy_{kind}"
-            tables.append(table)
-            columns = ", ".join(f'"{c.strip().strip(chr(34))}" text' for c in header)
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(f"CREATE TABLE {table} ({columns})")
-            sql = f"COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)"
-            with cursor.cursor.copy(sql) as copy, path.open("rb") as data:  # type: ignore[attr-defined]
-                while chunk := data.read(1 << 20):
-                    copy.write(chunk)
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - our own table name
-            rows += cursor.fetchone()[0]
-        seconds = time.monotonic() - started
-        for table in tables:
-            cursor.execute(f"DROP TABLE {table}")
-    return {
-        "rows": rows,
-        "seconds": round(seconds, 3),
-        "rows_per_second": round(rows / seconds, 1) if seconds else None,
-    }
-
-
-def _copy_into_schema() -> dict[str, Any]:
-    """The imported orders and items COPYed (binary) into clones of their tables with every
-    index and check constraint: what the schema alone costs, the floor for any importer."""
-    pairs = [
-        (Order._meta.db_table, "bench_schema_order"),
-        (OrderItem._meta.db_table, "bench_schema_item"),
-    ]
-    rows = 0
-    seconds = 0.0
-    with connection.cursor() as cursor, tempfile.TemporaryDirectory() as tmp:
-        pg = cursor.cursor  # type: ignore[attr-defined]
-        for source, clone in pairs:
-            dump = Path(tmp) / f"{clone}.bin"
-            with (
-                dump.open("wb") as out,
-                pg.copy(f"COPY {source} TO STDOUT (FORMAT binary)") as copy,
-            ):
-                for chunk in copy:
-                    out.write(chunk)
-            cursor.execute(f"DROP TABLE IF EXISTS {clone}")
-            cursor.execute(f"CREATE TABLE {clone} (LIKE {source} INCLUDING ALL)")
-            started = time.monotonic()
-            with (
-                pg.copy(f"COPY {clone} FROM STDIN (FORMAT binary)") as copy,
-                dump.open("rb") as data,
-            ):
-                while chunk := data.read(1 << 20):
-                    copy.write(chunk)
-            seconds += time.monotonic() - started
-            cursor.execute(f"SELECT count(*) FROM {clone}")  # noqa: S608 - our own table name
-            rows += cursor.fetchone()[0]
-            cursor.execute(f"DROP TABLE {clone}")
-    orders = Order.objects.count()
-    return {
-        "rows": rows,
-        "seconds": round(seconds, 3),
-        "orders_per_second": round(orders / seconds, 1) if seconds else None,
-    }
 
 
 def _analyze() -> float | None:
