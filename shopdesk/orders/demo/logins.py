@@ -5,6 +5,7 @@ for a local demo database only.
 """
 
 import random
+import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
@@ -77,3 +78,19 @@ def demo_logins_create(
             else:
                 user.groups.add(Group.objects.get(name=login.role))
     return plan
+
+
+def demo_logins_reset() -> list[DemoLogin]:
+    """Give every existing demo login (user name `demo-*`) a fresh password and return them,
+    so a second `make demo` can print working logins again."""
+    logins = []
+    with transaction.atomic():
+        users = User.objects.filter(username__startswith="demo-").prefetch_related("groups")
+        for user in users.order_by("id"):
+            password = demo_password(random.Random(secrets.randbits(64)))
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            group = next(iter(user.groups.all()), None)
+            role = group.name if group is not None else CUSTOMER_ROLE
+            logins.append(DemoLogin(user.username, password, role, user.merchant_id))
+    return logins

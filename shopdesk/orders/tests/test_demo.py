@@ -180,3 +180,18 @@ def test_if_empty_does_nothing_when_orders_exist(capsys):
     assert Order.objects.count() == 20
     with pytest.raises(CommandError, match="already holds 20 orders"):
         call_command("demo", "--orders", "20")
+
+
+@pytest.mark.django_db
+def test_second_demo_run_prints_working_logins_again(capsys):
+    # given a demo database made earlier, whose printed passwords are lost
+    call_command("demo", "--orders", "20", "--json")
+    capsys.readouterr()
+    # when
+    call_command("demo", "--orders", "20", "--if-empty")
+    # then the logins are printed with new passwords that work, and no data was added
+    out = capsys.readouterr().out
+    password = re.search(r"demo-supervisor\s+(\S+)\s+supervisor", out).group(1)
+    assert User.objects.get(username="demo-supervisor").check_password(password)
+    assert re.search(r"demo-customer1\s+\S+\s+customer", out)
+    assert Order.objects.count() == 20

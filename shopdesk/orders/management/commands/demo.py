@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shopdesk.orders.demo import DEMO_UNTIL, DemoConfig, DemoResult, demo_generate
+from shopdesk.orders.demo.logins import DemoLogin, demo_logins_reset
 from shopdesk.orders.models import Order
 
 
@@ -66,11 +67,12 @@ class Command(BaseCommand):
     def _skipped(self, existing: int, *, as_json: bool) -> None:
         if as_json:
             self.stdout.write(json.dumps({"created": False, "existing_orders": existing}))
-        else:
-            self.stdout.write(
-                f"Orders already exist ({existing}): demo data not created (--if-empty). "
-                "The demo logins were printed when the data was created."
-            )
+            return
+        self.stdout.write(f"Orders already exist ({existing}): demo data not created (--if-empty).")
+        logins = demo_logins_reset()
+        if logins:
+            self.stdout.write("The demo logins have new passwords:")
+            self._logins(logins)
 
     def _summary(self, config: DemoConfig, result: DemoResult) -> None:
         self.stdout.write(
@@ -81,11 +83,14 @@ class Command(BaseCommand):
                 f"{result.shipments} shipments, {result.logistics_events} logistics events."
             )
         )
-        width = max(len(login.username) for login in result.logins)
+        self._logins(result.logins)
+
+    def _logins(self, logins: list[DemoLogin]) -> None:
+        width = max(len(login.username) for login in logins)
         self.stdout.write("")
         self.stdout.write(f"{'login':<{width}}  {'password':<14}  role")
         self.stdout.write(f"{'-' * width}  {'-' * 14}  {'-' * 16}")
-        for login in result.logins:
+        for login in logins:
             self.stdout.write(f"{login.username:<{width}}  {login.password:<14}  {login.role}")
         self.stdout.write("")
         self.stdout.write("Demo logins for a local database only. Log in at /accounts/login/.")
