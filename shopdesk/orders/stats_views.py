@@ -27,7 +27,10 @@ class OrderStatsFilterForm(forms.Form):
         label=_("Placed to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     merchant = forms.ModelChoiceField(
-        label=_("Merchant"), queryset=Merchant.objects.none(), required=False
+        label=_("Merchant"),
+        queryset=Merchant.objects.none(),
+        required=False,
+        empty_label=_("All merchants"),
     )
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
