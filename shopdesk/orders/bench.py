@@ -154,7 +154,7 @@ def _import(folder: Path) -> dict[str, Any]:
         ),
     }
     command = [sys.executable, "-m", "shopdesk", "import", "orders", str(folder)]
-    command += ["--format", "olist", "--json"]
+    command += ["--format", "olist", "--json", "--first-load"]
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)  # noqa: S603
     wall = time.monotonic() - started

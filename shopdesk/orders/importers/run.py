@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from shopdesk.core.progress import Progress
 from shopdesk.orders.importers.encoding import EncodingError, resolve_encoding
+from shopdesk.orders.importers.first_load import first_load
 from shopdesk.orders.importers.mapped import csv_values, import_mapped, jsonl_values
 from shopdesk.orders.importers.mapping import Mapping, load_mapping
 from shopdesk.orders.importers.olist import import_olist
@@ -39,6 +40,7 @@ class ImportRequest:
     timezone: str = ""
     batch_size: int = DEFAULT_BATCH_SIZE
     show_progress: bool = True
+    first_load: bool = False
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -92,18 +94,20 @@ def orders_import(request: ImportRequest) -> ImportReport:
         raise ImportFileError(_("--source must be at most 32 characters."))
     writer = BulkWriter(source=source, stager=Stager(connection), now=timezone.now())
     report = ImportReport(source=source)
-    writer.create_stages()
-    try:
-        with Progress(_("Importing"), enabled=request.show_progress) as progress:
-            ctx = ImportContext(writer, report, progress, zone, request.batch_size, encoding)
-            if mapping is None:
-                import_olist(request.path, ctx)
-            else:
-                read = csv_values if request.format == ImportFormat.CSV else jsonl_values
-                import_mapped(request.path, ctx, mapping, read)
-            # Searches right after a large import would otherwise be planned on stale counts.
-            writer.stager.analyze(*TARGET_TABLES)
-    finally:
-        writer.drop_stages()
+    # --first-load: secondary indexes and foreign keys are rebuilt once after the load.
+    with first_load(connection, enabled=request.first_load):
+        writer.create_stages()
+        try:
+            with Progress(_("Importing"), enabled=request.show_progress) as progress:
+                ctx = ImportContext(writer, report, progress, zone, request.batch_size, encoding)
+                if mapping is None:
+                    import_olist(request.path, ctx)
+                else:
+                    read = csv_values if request.format == ImportFormat.CSV else jsonl_values
+                    import_mapped(request.path, ctx, mapping, read)
+                # Searches right after a large import would otherwise be planned on stale counts.
+                writer.stager.analyze(*TARGET_TABLES)
+        finally:
+            writer.drop_stages()
     report.finish()
     return report

@@ -6,7 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils.translation import gettext as _
 
+from shopdesk.orders.importers.first_load import FirstLoadError
 from shopdesk.orders.importers.pipeline import ImportFileError
 from shopdesk.orders.importers.run import (
     DEFAULT_BATCH_SIZE,
@@ -37,6 +40,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
         parser.add_argument("--json", action="store_true", help="Print one JSON summary.")
+        parser.add_argument(
+            "--first-load",
+            action="store_true",
+            help="Empty order tables only (PostgreSQL): build indexes and foreign keys after "
+            "the load, like pg_restore. See docs/import.md.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         request = ImportRequest(
@@ -48,10 +57,16 @@ class Command(BaseCommand):
             timezone=options["timezone"].strip(),
             batch_size=options["batch_size"],
             show_progress=not options["json"],
+            first_load=options["first_load"],
         )
+        if request.first_load and connection.vendor != "postgresql":
+            self.stderr.write(
+                _("Note: --first-load only checks that the order tables are empty on %(db)s.")
+                % {"db": connection.vendor}
+            )
         try:
             report = orders_import(request)
-        except ImportFileError as exc:
+        except (ImportFileError, FirstLoadError) as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
