@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, Error, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext as _
 
@@ -112,7 +112,10 @@ def first_load(
         try:
             yield saved
         finally:
-            failures = restore(connection, saved)
+            try:
+                failures = restore(connection, saved)
+            except Error as exc:  # e.g. the connection is gone: list every statement to run
+                failures = [(obj, str(exc).strip()) for obj in saved]
             if failures:
                 raise FirstLoadError(_failure_message(failures))
 
@@ -168,8 +171,11 @@ def _advisory_lock(connection: BaseDatabaseWrapper) -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _LOCK_KEY)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _LOCK_KEY)
+        except Error:
+            pass  # a lost session released its advisory locks; keep the load's own error
 
 
 def _failure_message(failures: Sequence[tuple[SavedObject, str]]) -> str:
