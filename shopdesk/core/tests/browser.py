@@ -32,7 +32,11 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 PASSWORD = "pw-test-123"  # the password UserFactory gives every user
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API runs an event loop in this thread while the browser is
+# open, and Django's per-thread connections opened inside it would outlive the session on
+# PostgreSQL (the test database could then not be dropped). Closing it with each module keeps
+# the other modules' tests outside that loop.
+@pytest.fixture(scope="module")
 def chromium(django_db_setup: None, live_server: LiveServer) -> Iterator["Browser"]:
     """The system Chromium, set up after (so closed before) the test database and live server."""
     if not CHROMIUM.exists():
