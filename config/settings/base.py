@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    # Serves the API docs (Swagger UI) from its own static files: no CDN at run time.
+    "ninja",
     "shopdesk.core",
     "shopdesk.audit",
     "shopdesk.accounts",
