@@ -13,6 +13,7 @@ from shopdesk.orders.importers.first_load import FirstLoadError
 from shopdesk.orders.importers.pipeline import ImportFileError
 from shopdesk.orders.importers.run import (
     DEFAULT_BATCH_SIZE,
+    OLIST_BATCH_SIZE,
     ImportFormat,
     ImportRequest,
     orders_import,
@@ -38,7 +39,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timezone", default="", help="Zone of naive timestamps (default TIME_ZONE)."
         )
-        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=None,
+            help=f"rows per transaction (default {OLIST_BATCH_SIZE} for olist, "
+            f"{DEFAULT_BATCH_SIZE} for csv/jsonl)",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON summary.")
         parser.add_argument(
             "--first-load",
