@@ -28,6 +28,17 @@ _TYPES = {
 }
 
 
+# Column kinds -> PostgreSQL type names for binary COPY: psycopg's C adapters then write each
+# value without formatting it as text first (timestamps and numerics are the costly ones).
+_BINARY_TYPES = {
+    "text": "text",
+    "int": "int4",
+    "num": "numeric",
+    "ts": "timestamptz",
+    "bool": "bool",
+}
+
+
 @dataclass(frozen=True)
 class StageSpec:
     name: str
@@ -165,7 +176,9 @@ class Stager:
                 return
             columns = ", ".join(spec.column_names)
             if self.is_postgres:
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+                with cursor.copy(sql) as copy:
+                    copy.set_types([_BINARY_TYPES[kind] for _name, kind in spec.columns])
                     for row in rows:
                         copy.write_row(row)
             else:
