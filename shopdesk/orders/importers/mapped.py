@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from django.utils.translation import gettext as _
 
 from shopdesk.accounts.services import CustomerContact, customer_contact_columns
-from shopdesk.orders.importers.mapping import ORDER_TIMESTAMPS, Mapping
+from shopdesk.orders.importers.mapping import Mapping
 from shopdesk.orders.importers.pipeline import (
     ImportContext,
     csv_rows,
@@ -38,7 +38,7 @@ from shopdesk.orders.importers.records import (
     parse_positive_int,
     parse_timestamp,
 )
-from shopdesk.orders.importers.staging import ITEMS
+from shopdesk.orders.importers.staging import ITEMS, ORDER_TIMESTAMPS
 from shopdesk.orders.states import Carrier, OrderStatus
 
 Values = dict[str, str]

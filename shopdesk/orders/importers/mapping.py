@@ -11,18 +11,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from shopdesk.orders.importers.pipeline import ImportFileError
+from shopdesk.orders.importers.staging import ORDER_TIMESTAMPS
 from shopdesk.orders.states import Carrier, OrderStatus
 
-ORDER_TIMESTAMPS = (
-    "placed_at",
-    "paid_at",
-    "approved_at",
-    "shipped_at",
-    "delivered_at",
-    "completed_at",
-    "cancelled_at",
-    "promised_delivery_at",
-)
 TARGETS = frozenset(
     {
         "order_number",

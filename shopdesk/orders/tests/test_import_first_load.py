@@ -1,18 +1,13 @@
-import json
 import shutil
-from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
 from shopdesk.orders.importers.first_load import FirstLoadError, first_load
 from shopdesk.orders.models import Order, OrderItem
-
-FIXTURE = Path(__file__).parent / "fixtures" / "olist"
+from shopdesk.orders.tests.test_import_olist import FIXTURE, run_import
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="indexes and foreign keys are dropped on PostgreSQL"
@@ -28,23 +23,6 @@ _CATALOG = """
     FROM pg_constraint WHERE conrelid IN ('orders_order'::regclass, 'orders_orderitem'::regclass)
     ORDER BY 1, 2
 """
-
-
-def run_import(*args: str, path: Path = FIXTURE) -> dict[str, Any]:
-    out = StringIO()
-    call_command(
-        "import_orders",
-        str(path),
-        "--format",
-        "olist",
-        "--timezone",
-        "America/Sao_Paulo",
-        "--json",
-        *args,
-        stdout=out,
-        stderr=StringIO(),
-    )
-    return json.loads(out.getvalue())
 
 
 def catalog() -> list[tuple[str, str, str]]:
@@ -91,7 +69,7 @@ def test_first_load_gives_the_same_rows_as_a_normal_import():
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     # when
-    summary = run_import("--first-load")
+    summary = run_import(FIXTURE, "--first-load")
 
     # then
     assert order_rows() == expected
@@ -110,7 +88,7 @@ def test_first_load_is_refused_when_orders_exist():
 
     # when / then
     with pytest.raises(CommandError, match="needs empty order tables.*orders_order"):
-        run_import("--first-load")
+        run_import(FIXTURE, "--first-load")
 
 
 @postgres_only
@@ -122,7 +100,7 @@ def test_indexes_and_foreign_keys_are_back_exactly_after_a_first_load():
     assert any("FOREIGN KEY" in definition for _k, _n, definition in before)
 
     # when
-    run_import("--first-load")
+    run_import(FIXTURE, "--first-load")
 
     # then
     assert catalog() == before
@@ -141,7 +119,7 @@ def test_a_failure_mid_load_still_restores_indexes_and_keys(tmp_path):
 
     # when
     with pytest.raises(CommandError, match="order_status"):
-        run_import("--first-load", path=folder)
+        run_import(folder, "--first-load")
 
     # then
     assert catalog() == before

@@ -38,6 +38,7 @@ def run_import(path: Path = FIXTURE, *args: str) -> dict:
         "--json",
         *args,
         stdout=out,
+        stderr=StringIO(),
     )
     return json.loads(out.getvalue())
 
