@@ -11,4 +11,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="orders:search", permanent=False)),
     path("accounts/", include("shopdesk.accounts.urls")),
     path("orders/", include("shopdesk.orders.urls")),
+    path("tickets/", include("shopdesk.tickets.urls")),
+    path("notifications/", include("shopdesk.notifications.urls")),
+    path("portal/", include("shopdesk.portal.urls")),
 ]

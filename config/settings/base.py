@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "shopdesk.audit",
     "shopdesk.accounts",
     "shopdesk.orders",
+    "shopdesk.notifications",
+    "shopdesk.tickets",
+    "shopdesk.portal",
 ]
 
 MIDDLEWARE = [

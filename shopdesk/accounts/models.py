@@ -129,3 +129,100 @@ class ApiToken(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
+
+
+def _default_weekly_hours() -> dict[str, list[list[str]]]:
+    return {str(day): [["09:00", "18:00"]] for day in range(5)}
+
+
+class BusinessCalendar(BaseModel):
+    """Working hours per weekday, Chinese public holidays and make-up workdays, or 24x7."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    is_24x7 = models.BooleanField(_("open 24x7"), default=False)
+    # {"0": [["09:00", "18:00"]], ...}: weekday (0 = Monday) -> working intervals.
+    weekly_hours = models.JSONField(_("working hours"), default=_default_weekly_hours)
+    uses_china_holidays = models.BooleanField(
+        _("Chinese public holidays and make-up workdays"), default=True
+    )
+    # Extra days off and extra working days ("2026-12-31"), on top of the public calendar.
+    extra_holidays = models.JSONField(_("extra days off"), default=list, blank=True)
+    extra_workdays = models.JSONField(_("extra working days"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(BaseModel):
+    """A group of agents (or of one merchant's staff) with its own working hours."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        verbose_name=_("business calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="teams",
+    )
+    merchant = models.ForeignKey(
+        Merchant,
+        verbose_name=_("merchant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="teams",
+        help_text=_("Set for a merchant's own service team."),
+    )
+    supervisor = models.ForeignKey(
+        User,
+        verbose_name=_("supervisor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervised_teams",
+    )
+    is_vip_queue = models.BooleanField(_("serves high-value customers"), default=False)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentProfile(BaseModel):
+    """What routing needs to know about an agent: skills, capacity, presence."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="agent_profile")
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agents",
+    )
+    # Skills: empty list = any. Category codes, languages ("zh-hans", "en"), product
+    # categories and merchant ids the agent may serve.
+    skill_categories = models.JSONField(_("ticket categories"), default=list, blank=True)
+    skill_languages = models.JSONField(_("languages"), default=list, blank=True)
+    skill_product_categories = models.JSONField(_("product categories"), default=list, blank=True)
+    skill_merchant_ids = models.JSONField(_("merchants"), default=list, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("capacity (open tickets)"), default=20)
+    is_online = models.BooleanField(_("online"), default=False)
+    last_seen_at = models.DateTimeField(_("last seen at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent profile")
+        verbose_name_plural = _("agent profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -15,6 +15,17 @@ class Role(StrEnum):
     QUALITY_MANAGER = "quality_manager"
 
 
+# What every person answering tickets may do: see, log (phone), change status, reply, transfer.
+TICKET_WORK = frozenset(
+    {
+        Perm.VIEW_TICKET,
+        Perm.ADD_TICKET,
+        Perm.CHANGE_TICKET,
+        Perm.REPLY_TICKET,
+        Perm.ASSIGN_TICKET,
+    }
+)
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
     Role.SUPERVISOR: frozenset(
@@ -27,17 +38,41 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.VIEW_MERCHANT,
             Perm.VIEW_ORDER_STATS,
             Perm.VIEW_AUDIT,
+            *TICKET_WORK,
+            Perm.OVERRIDE_TICKET,
+            Perm.VIEW_TICKET_STATS,
         }
     ),
     Role.AGENT: frozenset(
-        {Perm.VIEW_ORDER, Perm.VIEW_CUSTOMER, Perm.VIEW_CUSTOMER_PII, Perm.VIEW_MERCHANT}
+        {
+            Perm.VIEW_ORDER,
+            Perm.VIEW_CUSTOMER,
+            Perm.VIEW_CUSTOMER_PII,
+            Perm.VIEW_MERCHANT,
+            *TICKET_WORK,
+        }
     ),
     # Merchant staff are further scoped to their own merchant by the selectors.
     Role.MERCHANT_STAFF: frozenset(
-        {Perm.VIEW_ORDER, Perm.ADD_ORDER, Perm.ADD_LOGISTICS_EVENT, Perm.VIEW_ORDER_STATS}
+        {
+            Perm.VIEW_ORDER,
+            Perm.ADD_ORDER,
+            Perm.ADD_LOGISTICS_EVENT,
+            Perm.VIEW_ORDER_STATS,
+            Perm.VIEW_TICKET,
+            Perm.CHANGE_TICKET,
+            Perm.REPLY_TICKET,
+        }
     ),
     Role.QUALITY_MANAGER: frozenset(
-        {Perm.VIEW_ORDER, Perm.VIEW_CUSTOMER, Perm.VIEW_ORDER_STATS, Perm.VIEW_AUDIT}
+        {
+            Perm.VIEW_ORDER,
+            Perm.VIEW_CUSTOMER,
+            Perm.VIEW_ORDER_STATS,
+            Perm.VIEW_AUDIT,
+            Perm.VIEW_TICKET,
+            Perm.VIEW_TICKET_STATS,
+        }
     ),
 }
 
