@@ -217,6 +217,9 @@ class AgentProfile(BaseModel):
     skill_product_categories = models.JSONField(_("product categories"), default=list, blank=True)
     skill_merchant_ids = models.JSONField(_("merchants"), default=list, blank=True)
     capacity = models.PositiveSmallIntegerField(_("capacity (open tickets)"), default=20)
+    # Active tickets assigned now; kept by the ticket services in the same transaction as the
+    # assignment, so routing reads one row per agent instead of counting tickets.
+    active_ticket_count = models.IntegerField(_("active tickets"), default=0)
     is_online = models.BooleanField(_("online"), default=False)
     last_seen_at = models.DateTimeField(_("last seen at"), null=True, blank=True)
 
