@@ -124,6 +124,16 @@ MEDIA_ROOT = VAR_DIR / "media"
 SHOPDESK_FIELD_KEYS = [k for k in os.environ.get("SHOPDESK_FIELD_KEYS", "").split(",") if k]
 SHOPDESK_LOOKUP_KEY = os.environ.get("SHOPDESK_LOOKUP_KEY", "")
 
+# Notifications: sender address of e-mails, and the SMS provider adapter (dotted path).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Shopdesk <noreply@localhost>")
+SHOPDESK_SMS_BACKEND = os.environ.get(
+    "SHOPDESK_SMS_BACKEND", "shopdesk.notifications.backends.ConsoleSmsBackend"
+)
+# Customer portal: key of the signed links a shop's site makes (docs/users/portal.md); empty
+# means a key derived from SECRET_KEY, which a shop cannot compute.
+SHOPDESK_PORTAL_LINK_KEY = os.environ.get("SHOPDESK_PORTAL_LINK_KEY", "")
+SHOPDESK_PORTAL_CODE_TTL_SECONDS = int(os.environ.get("SHOPDESK_PORTAL_CODE_TTL_SECONDS", "600"))
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True

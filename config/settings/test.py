@@ -14,5 +14,6 @@ DATABASES = {"default": database_from_env(os.environ.get("DATABASE_URL", "sqlite
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SHOPDESK_SMS_BACKEND = "shopdesk.notifications.backends.LocmemSmsBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 LANGUAGE_CODE = "en"
