@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
 
-from shopdesk.accounts.models import Customer, Merchant
+from shopdesk.accounts.models import Customer, Merchant, User
 from shopdesk.audit.models import AuditEvent
 from shopdesk.audit.services import audit_record
 from shopdesk.core import crypto
@@ -112,3 +113,23 @@ def customer_pii_reveal(
         email=crypto.decrypt_str(customer.email_enc),
         address=crypto.decrypt_str(customer.address_enc),
     )
+
+
+def customer_login_user_get_or_create(*, customer: Customer) -> User:
+    """The customer's own login (no password: the portal signs it in by code or signed link),
+    created on first use. The customer row is locked so two first sign-ins make one user."""
+    with transaction.atomic():
+        locked = (
+            Customer.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=customer.pk)
+        )
+        if locked.user is not None:
+            return locked.user
+        user = User(username=f"customer-{locked.pk}", language=locked.language)
+        user.set_unusable_password()
+        user.save()
+        locked.user = user
+        locked.save(update_fields=["user", "updated_at"])
+    customer.user = user
+    return user

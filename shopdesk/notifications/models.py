@@ -37,6 +37,8 @@ class Notification(BaseModel):
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     ref = models.CharField(_("reference"), max_length=100, blank=True, db_index=True)
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, blank=True)
+    # A sensitive body (a sign-in code) is replaced once the message is sent or given up.
+    is_sensitive = models.BooleanField(_("sensitive"), default=False)
     headers = models.JSONField(_("extra mail headers"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.PENDING

@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS: Final = 6
 CLAIM_LEASE: Final = timedelta(minutes=10)
+REDACTED: Final = "[redacted]"
 _OPEN: Final = (Notification.Status.PENDING, Notification.Status.FAILED)
 Channel = Notification.Channel
 Status = Notification.Status
@@ -62,9 +63,11 @@ def notification_enqueue(
     ref: str = "",
     dedupe_key: str = "",
     headers: dict[str, str] | None = None,
+    is_sensitive: bool = False,
 ) -> Notification:
     """Put one message in the outbox, due now; the same non-empty `dedupe_key` twice gives
-    the first row back. The destination is stored encrypted.
+    the first row back. The destination is stored encrypted; a sensitive body (a one-time code)
+    is redacted once the message is sent or dead.
 
     Raises: DomainError `unknown_channel`, `no_recipient`.
     """
@@ -87,6 +90,7 @@ def notification_enqueue(
         "ref": ref,
         "dedupe_key": dedupe_key,
         "headers": dict(headers or {}),
+        "is_sensitive": is_sensitive,
         "next_attempt_at": timezone.now(),
     }
     try:
@@ -149,6 +153,8 @@ def _settle(notification: Notification, now: datetime, error: str) -> str:
             status=Status.FAILED,
             next_attempt_at=now + retry_delay(attempts=notification.attempts),
         )
+    if notification.is_sensitive and fields.get("status") in (Status.SENT, Status.DEAD):
+        fields["body"] = REDACTED
     Notification.objects.filter(pk=notification.pk, attempts=notification.attempts).update(**fields)
     for key, value in fields.items():
         setattr(notification, key, value)

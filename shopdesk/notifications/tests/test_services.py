@@ -224,3 +224,15 @@ def test_deliver_due_task_runs_the_service():
     result = notifications_deliver_due_task.delay().get()
     # then
     assert result["sent"] == 1
+
+
+def test_sensitive_body_is_redacted_once_sent():
+    # given
+    n = notification_enqueue(
+        channel="sms", subject="", body="Code 654321", to="13812345678", is_sensitive=True
+    )
+    # when
+    notification_deliver(notification=n)
+    # then
+    assert backends.outbox[0].body == "Code 654321"
+    assert Notification.objects.get(pk=n.pk).body == "[redacted]"
