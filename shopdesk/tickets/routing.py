@@ -1,0 +1,400 @@
+"""Who should work on a ticket (DESIGN §1, §2): merchant hand-off, skills, presence, working
+hours, load vs capacity, stickiness to the last agent, the VIP queue, urgent-first queues.
+
+Read-only: `route_ticket()` decides; the ticket services apply the decision and record it.
+It costs three queries whatever the number of agents or tickets: the ticket's facts (customer
+tier, the last agent within STICKY_WINDOW through the (customer, created_at) index, category,
+order total and product category) in one row, the available agents in one, and the default
+team when nobody is available. Load is `AgentProfile.active_ticket_count`, never a COUNT.
+"""
+
+import logging
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, ngettext
+
+from shopdesk.accounts.models import AgentProfile, BusinessCalendar, Customer, Team, User
+from shopdesk.accounts.roles import Role
+from shopdesk.core import business_time
+from shopdesk.orders.models import Order, OrderItem
+from shopdesk.tickets.models import Category, Ticket
+from shopdesk.tickets.states import PRIORITY_RANK, Party, TicketStatus
+
+logger = logging.getLogger(__name__)
+
+# An agent counts as online while the flag is set and the last heartbeat is this recent: a
+# browser closed without logging out stops receiving tickets after this long.
+PRESENCE_TIMEOUT: Final = timedelta(minutes=10)
+# Sticky routing looks back this far for the agent who last served the customer.
+STICKY_WINDOW: Final = timedelta(days=30)
+DEFAULT_VIP_ORDER_AMOUNT: Final = Decimal("2000")
+DEFAULT_TEAM_CODE: Final = "service"
+ROUTABLE_ROLES: Final = (Role.AGENT.value, Role.SUPERVISOR.value)
+# Statuses of tickets waiting for someone to pick them up.
+QUEUE_STATUSES: Final = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.REOPENED)
+
+# Urgent first, then the earliest SLA deadline (none last), then the oldest:
+# `Ticket.objects.order_by(*URGENT_FIRST_ORDERING)`.
+URGENT_FIRST_ORDERING: Final[tuple[OrderBy, ...]] = (
+    Case(
+        *(When(priority=priority, then=Value(rank)) for priority, rank in PRIORITY_RANK.items()),
+        default=Value(len(PRIORITY_RANK)),
+        output_field=IntegerField(),
+    ).asc(),
+    F("sla_due_at").asc(nulls_last=True),
+    F("created_at").asc(),
+    F("id").asc(),
+)
+
+CalendarOpen = Callable[[BusinessCalendar, datetime], bool]
+
+
+class Rule(StrEnum):
+    MERCHANT = "merchant"
+    STICKY = "sticky"
+    VIP = "vip"
+    SKILLS = "skills"
+    NO_AGENT = "no_agent"
+
+
+@dataclass(frozen=True)
+class RoutingDecision:
+    assignee: User | None  # None: leave the ticket in the team's unassigned queue
+    team: Team | None
+    rule: str  # a Rule value
+    reason: str  # one sentence for the timeline, in the active language
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What routing needs to know about a ticket beyond its own columns."""
+
+    category_code: str
+    language: str
+    product_category: str  # "" when the ticket has no order or the product no category
+    merchant_id: int | None
+    is_vip: bool
+    last_agent_id: int | None
+    last_served_at: datetime | None
+
+
+def calendar_is_open(calendar: BusinessCalendar, at: datetime) -> bool:
+    """Whether the calendar's working hours include `at`; a malformed calendar counts as shut."""
+    try:
+        return business_time.is_open(_working_calendar(calendar, at), at)
+    except ValueError:
+        logger.warning("Business calendar %s is malformed; treated as closed", calendar.pk)
+        return False
+
+
+def _working_calendar(calendar: BusinessCalendar, at: datetime) -> business_time.WorkingCalendar:
+    tz = ZoneInfo(calendar.timezone)
+    if calendar.is_24x7:
+        return business_time.WorkingCalendar(tz=tz, weekly={}, always_open=True)
+    weekly = business_time.weekly_from_spec(calendar.weekly_hours)
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+    if calendar.uses_china_holidays:
+        holidays, workdays = business_time.china_days([at.astimezone(tz).year])
+    holidays |= {date.fromisoformat(day) for day in calendar.extra_holidays}
+    workdays |= {date.fromisoformat(day) for day in calendar.extra_workdays}
+    # A make-up workday (调休) keeps Monday's hours.
+    workday_hours = weekly.get(0) or business_time.OFFICE_HOURS
+    return business_time.WorkingCalendar(
+        tz=tz, weekly=weekly, holidays=holidays, workdays=workdays, workday_hours=workday_hours
+    )
+
+
+def route_ticket(
+    *,
+    ticket: Ticket,
+    now: datetime,
+    exclude_user_ids: Collection[int] = (),
+    calendar_open: CalendarOpen = calendar_is_open,
+) -> RoutingDecision:
+    """Who should hold the ticket now, and why. Reads only; the caller applies the decision.
+
+    Merchant-held tickets go to the merchant's team. Platform-held ones go to an available
+    agent (role agent or supervisor, online, team open, below capacity, skills matching): the
+    customer's last agent within STICKY_WINDOW, else the least-loaded agent of a VIP team for a
+    VIP, else the least-loaded agent; with nobody available, to the default team's queue.
+    `exclude_user_ids` keeps agents out, e.g. the one who let the SLA lapse.
+    """
+    if ticket.responsible_party != Party.PLATFORM:
+        return _merchant_decision(ticket)
+    facts = ticket_facts(ticket=ticket, now=now)
+    open_by_calendar: dict[int, bool] = {}
+
+    def is_team_open(team: Team | None) -> bool:
+        if team is None or team.calendar is None:
+            return True
+        if team.calendar.pk not in open_by_calendar:
+            open_by_calendar[team.calendar.pk] = calendar_open(team.calendar, now)
+        return open_by_calendar[team.calendar.pk]
+
+    candidates = [
+        profile
+        for profile in _available_profiles(now=now, exclude_user_ids=exclude_user_ids)
+        if skills_match(profile=profile, facts=facts) and is_team_open(profile.team)
+    ]
+    return _choose(candidates=candidates, facts=facts, now=now)
+
+
+def _choose(
+    *, candidates: list[AgentProfile], facts: TicketFacts, now: datetime
+) -> RoutingDecision:
+    sticky = next((p for p in candidates if p.user_id == facts.last_agent_id), None)
+    if sticky is not None and facts.last_served_at is not None:
+        days = max((now - facts.last_served_at).days, 0)
+        reason = ngettext(
+            "Last served this customer %(days)d day ago (sticky routing); load %(load)s.",
+            "Last served this customer %(days)d days ago (sticky routing); load %(load)s.",
+            days,
+        ) % {"days": days, "load": _load(sticky)}
+        return RoutingDecision(sticky.user, sticky.team, Rule.STICKY, reason)
+    if facts.is_vip:
+        vip_profiles = [p for p in candidates if p.team is not None and p.team.is_vip_queue]
+        if vip_profiles:
+            chosen = _least_loaded(vip_profiles)
+            reason = gettext(
+                "High-value customer: least-loaded agent of the VIP queue; load %(load)s."
+            ) % {"load": _load(chosen)}
+            return RoutingDecision(chosen.user, chosen.team, Rule.VIP, reason)
+    if candidates:
+        chosen = _least_loaded(candidates)
+        reason = gettext(
+            "Least-loaded online agent with the skills for this ticket; load %(load)s."
+        ) % {"load": _load(chosen)}
+        return RoutingDecision(chosen.user, chosen.team, Rule.SKILLS, reason)
+    return _no_agent_decision(is_vip=facts.is_vip)
+
+
+def _load(profile: AgentProfile) -> str:
+    return f"{profile.active_ticket_count}/{profile.capacity}"
+
+
+def _least_loaded(profiles: Iterable[AgentProfile]) -> AgentProfile:
+    # Ties go to the lowest user id: stable, and no extra query for the last assignment time.
+    return min(profiles, key=lambda p: (Fraction(p.active_ticket_count, p.capacity), p.user_id))
+
+
+def _merchant_decision(ticket: Ticket) -> RoutingDecision:
+    team = None
+    if ticket.merchant_id is not None:
+        team = Team.objects.filter(merchant_id=ticket.merchant_id).order_by("id").first()
+    if team is None:
+        reason = gettext(
+            "Held by the merchant, who has no service team here: the merchant's staff see it "
+            "in their queue."
+        )
+    else:
+        reason = gettext("Held by the merchant: queued for the merchant's team %(team)s.") % {
+            "team": team.name
+        }
+    return RoutingDecision(None, team, Rule.MERCHANT, reason)
+
+
+def _no_agent_decision(*, is_vip: bool) -> RoutingDecision:
+    teams = list(
+        Team.objects.filter(
+            Q(code=DEFAULT_TEAM_CODE) | Q(is_vip_queue=True, merchant__isnull=True)
+        ).order_by("id")
+    )
+    default = next((t for t in teams if t.code == DEFAULT_TEAM_CODE), None)
+    vip = next((t for t in teams if t.is_vip_queue), None)
+    if is_vip and vip is not None:
+        reason = gettext(
+            "High-value customer, but no online agent with the skills and free capacity; "
+            "waiting in the VIP queue."
+        )
+        return RoutingDecision(None, vip, Rule.NO_AGENT, reason)
+    reason = gettext(
+        "No online agent with the skills and free capacity; waiting in the unassigned queue."
+    )
+    return RoutingDecision(None, default, Rule.NO_AGENT, reason)
+
+
+def _available_profiles(
+    *, now: datetime, exclude_user_ids: Collection[int]
+) -> QuerySet[AgentProfile]:
+    """Active, online, platform agents and supervisors below capacity, in one query."""
+    has_role = Exists(
+        User.groups.through.objects.filter(
+            user_id=OuterRef("user_id"), group__name__in=ROUTABLE_ROLES
+        )
+    )
+    return (
+        AgentProfile.objects.filter(
+            has_role,
+            Q(team__isnull=True) | Q(team__merchant__isnull=True),
+            user__is_active=True,
+            is_online=True,
+            last_seen_at__gte=now - PRESENCE_TIMEOUT,
+            active_ticket_count__lt=F("capacity"),
+        )
+        .exclude(user_id__in=list(exclude_user_ids))
+        .select_related("user", "team__calendar")
+        .order_by("user_id")
+    )
+
+
+def ticket_facts(*, ticket: Ticket, now: datetime) -> TicketFacts:
+    """The ticket's routing facts in one query (the ticket itself may be unsaved)."""
+    recent = Ticket.objects.filter(
+        customer_id=ticket.customer_id,
+        created_at__gte=now - STICKY_WINDOW,
+        assignee__isnull=False,
+    ).order_by("-created_at")
+    if ticket.pk is not None:
+        recent = recent.exclude(pk=ticket.pk)
+    row = (
+        Customer.objects.filter(pk=ticket.customer_id)
+        .values(
+            "tier",
+            last_agent_id=Subquery(recent.values("assignee_id")[:1]),
+            last_served_at=Subquery(recent.values("created_at")[:1]),
+            category_code=Subquery(
+                Category.objects.filter(pk=ticket.category_id).order_by().values("code")
+            ),
+            order_total=_order_total(ticket),
+            product_category=_product_category(ticket),
+        )
+        .get()
+    )
+    total = row["order_total"]
+    vip_amount = getattr(settings, "SHOPDESK_VIP_ORDER_AMOUNT", DEFAULT_VIP_ORDER_AMOUNT)
+    return TicketFacts(
+        category_code=row["category_code"] or "",
+        language=ticket.language,
+        product_category=row["product_category"] or "",
+        merchant_id=ticket.merchant_id,
+        is_vip=row["tier"] == Customer.Tier.VIP
+        or (total is not None and Decimal(total) > Decimal(str(vip_amount))),
+        last_agent_id=row["last_agent_id"],
+        last_served_at=row["last_served_at"],
+    )
+
+
+def _order_total(ticket: Ticket) -> Subquery | Value:
+    if ticket.order_id is not None:
+        orders = Order.objects.filter(pk=ticket.order_id)
+    elif ticket.order_item_id is not None:
+        orders = Order.objects.filter(items=ticket.order_item_id)
+    else:
+        return Value(None, output_field=Order._meta.get_field("total_amount"))
+    return Subquery(orders.values("total_amount")[:1])
+
+
+def _product_category(ticket: Ticket) -> Subquery | Value:
+    """The category of the ticket's item, or of its order's first item."""
+    if ticket.order_item_id is not None:
+        items = OrderItem.objects.filter(pk=ticket.order_item_id)
+    elif ticket.order_id is not None:
+        items = OrderItem.objects.filter(order_id=ticket.order_id).order_by("line_no")
+    else:
+        return Value("")
+    return Subquery(items.values("product__category")[:1])
+
+
+def _language_matches(language: str, skills: Iterable[str]) -> bool:
+    language = language.lower()
+    return any(language == s.lower() or language.startswith(f"{s.lower()}-") for s in skills)
+
+
+def skills_match(*, profile: AgentProfile, facts: TicketFacts) -> bool:
+    """Each skill list is empty (any) or names the ticket's value; an unknown value matches."""
+    checks = (
+        (profile.skill_categories, facts.category_code, None),
+        (profile.skill_product_categories, facts.product_category, None),
+        (profile.skill_merchant_ids, facts.merchant_id, None),
+        (profile.skill_languages, facts.language, _language_matches),
+    )
+    for skills, value, matcher in checks:
+        if not skills or value in (None, ""):
+            continue
+        if matcher is not None:
+            if not matcher(str(value), skills):
+                return False
+        elif str(value) not in {str(s) for s in skills}:
+            return False
+    return True
+
+
+def unassigned_queue() -> QuerySet[Ticket]:
+    """Platform-held tickets waiting for an agent, urgent first, then earliest SLA due."""
+    return Ticket.objects.filter(
+        status__in=QUEUE_STATUSES, responsible_party=Party.PLATFORM, assignee__isnull=True
+    ).order_by(*URGENT_FIRST_ORDERING)
+
+
+def _skills_filter(profile: AgentProfile) -> Q:
+    """`skills_match` as a filter on tickets annotated with `routing_product_category`."""
+    condition = Q()
+    if profile.skill_categories:
+        condition &= Q(category__code__in=[str(c) for c in profile.skill_categories])
+    if profile.skill_languages:
+        by_language = Q()
+        for language in profile.skill_languages:
+            by_language |= Q(language__iexact=language) | Q(language__istartswith=f"{language}-")
+        condition &= by_language
+    if profile.skill_merchant_ids:
+        ids = [int(m) for m in profile.skill_merchant_ids if str(m).isdigit()]
+        condition &= Q(merchant_id__in=ids) | Q(merchant__isnull=True)
+    if profile.skill_product_categories:
+        condition &= (
+            Q(routing_product_category__in=[str(c) for c in profile.skill_product_categories])
+            | Q(routing_product_category__isnull=True)
+            | Q(routing_product_category="")
+        )
+    return condition
+
+
+def _with_product_category(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    item = OrderItem.objects.filter(pk=OuterRef("order_item_id"))
+    first_item = OrderItem.objects.filter(order_id=OuterRef("order_id")).order_by("line_no")
+    return tickets.annotate(
+        routing_product_category=Coalesce(
+            Subquery(item.values("product__category")[:1]),
+            Subquery(first_item.values("product__category")[:1]),
+        )
+    )
+
+
+def next_ticket_for_agent(
+    *, agent: User, now: datetime, calendar_open: CalendarOpen = calendar_is_open
+) -> Ticket | None:
+    """The unassigned ticket the agent should take next under their skills: urgent first, then
+    the earliest SLA deadline. None without an agent profile, at capacity, or while the agent's
+    team is closed. Two queries; reads only."""
+    profile = AgentProfile.objects.select_related("team__calendar").filter(user=agent).first()
+    if profile is None or profile.active_ticket_count >= profile.capacity:
+        return None
+    calendar = profile.team.calendar if profile.team is not None else None
+    if calendar is not None and not calendar_open(calendar, now):
+        return None
+    tickets = unassigned_queue()
+    if profile.skill_product_categories:
+        tickets = _with_product_category(tickets)
+    return tickets.filter(_skills_filter(profile)).first()
