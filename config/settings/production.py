@@ -17,3 +17,5 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# Production runs background work on Celery workers and beat, not inside the web process.
+SHOPDESK_INPROCESS_SCHEDULER = env_bool("SHOPDESK_INPROCESS_SCHEDULER", False)

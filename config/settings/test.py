@@ -17,3 +17,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SHOPDESK_SMS_BACKEND = "shopdesk.notifications.backends.LocmemSmsBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 LANGUAGE_CODE = "en"
+# SLA policies and calendars are cached a few seconds in serving processes; tests edit them.
+SHOPDESK_SLA_CACHE_SECONDS = 0
+SHOPDESK_INPROCESS_SCHEDULER = False
