@@ -47,13 +47,11 @@ logger = logging.getLogger(__name__)
 # An agent counts as online while the flag is set and the last heartbeat is this recent: a
 # browser closed without logging out stops receiving tickets after this long.
 PRESENCE_TIMEOUT: Final = timedelta(minutes=10)
-# Sticky routing looks back this far for the agent who last served the customer.
-STICKY_WINDOW: Final = timedelta(days=30)
+STICKY_WINDOW: Final = timedelta(days=30)  # how far back the customer's last agent counts
 DEFAULT_VIP_ORDER_AMOUNT: Final = Decimal("2000")
 DEFAULT_TEAM_CODE: Final = "service"
 ROUTABLE_ROLES: Final = (Role.AGENT.value, Role.SUPERVISOR.value)
-# Statuses of tickets waiting for someone to pick them up.
-QUEUE_STATUSES: Final = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.REOPENED)
+QUEUE_STATUSES: Final = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.REOPENED)  # waiting
 
 # Urgent first, then the earliest SLA deadline (none last), then the oldest:
 # `Ticket.objects.order_by(*URGENT_FIRST_ORDERING)`.
@@ -89,8 +87,6 @@ class RoutingDecision:
 
 @dataclass(frozen=True)
 class TicketFacts:
-    """What routing needs to know about a ticket beyond its own columns."""
-
     category_code: str
     language: str
     product_category: str  # "" when the ticket has no order or the product no category
@@ -101,12 +97,13 @@ class TicketFacts:
 
 
 def calendar_is_open(calendar: BusinessCalendar, at: datetime) -> bool:
-    """Whether the calendar's working hours include `at`; a malformed calendar counts as shut."""
+    """Whether the calendar's working hours include `at`. A malformed calendar counts as 24x7,
+    as in the SLA clocks: a typo must not stop online agents receiving tickets."""
     try:
         return business_time.is_open(_working_calendar(calendar, at), at)
-    except ValueError:
-        logger.warning("Business calendar %s is malformed; treated as closed", calendar.pk)
-        return False
+    except (ValueError, KeyError, TypeError):
+        logger.warning("Business calendar %s is malformed; treated as 24x7", calendar.pk)
+        return True
 
 
 def _working_calendar(calendar: BusinessCalendar, at: datetime) -> business_time.WorkingCalendar:
@@ -118,12 +115,16 @@ def _working_calendar(calendar: BusinessCalendar, at: datetime) -> business_time
     workdays: frozenset[date] = frozenset()
     if calendar.uses_china_holidays:
         holidays, workdays = business_time.china_days([at.astimezone(tz).year])
-    holidays |= {date.fromisoformat(day) for day in calendar.extra_holidays}
-    workdays |= {date.fromisoformat(day) for day in calendar.extra_workdays}
-    # A make-up workday (调休) keeps Monday's hours.
-    workday_hours = weekly.get(0) or business_time.OFFICE_HOURS
+    extra_off = {date.fromisoformat(str(day)) for day in calendar.extra_holidays}
+    extra_on = {date.fromisoformat(str(day)) for day in calendar.extra_workdays}
+    # A make-up workday (调休) keeps the hours of the first weekday that has any.
+    workday_hours = next((weekly[d] for d in range(5) if weekly.get(d)), business_time.OFFICE_HOURS)
     return business_time.WorkingCalendar(
-        tz=tz, weekly=weekly, holidays=holidays, workdays=workdays, workday_hours=workday_hours
+        tz=tz,
+        weekly=weekly,
+        holidays=(holidays | extra_off) - extra_on,
+        workdays=(workdays | extra_on) - extra_off,
+        workday_hours=workday_hours,
     )
 
 
@@ -204,15 +205,12 @@ def _merchant_decision(ticket: Ticket) -> RoutingDecision:
     team = None
     if ticket.merchant_id is not None:
         team = Team.objects.filter(merchant_id=ticket.merchant_id).order_by("id").first()
-    if team is None:
-        reason = gettext(
-            "Held by the merchant, who has no service team here: the merchant's staff see it "
-            "in their queue."
-        )
-    else:
-        reason = gettext("Held by the merchant: queued for the merchant's team %(team)s.") % {
-            "team": team.name
-        }
+    reason = (
+        gettext("Held by the merchant: queued for the merchant's team %(team)s.")
+        % {"team": team.name}
+        if team is not None
+        else gettext("Held by the merchant, who has no service team: the merchant's staff see it.")
+    )
     return RoutingDecision(None, team, Rule.MERCHANT, reason)
 
 

@@ -236,7 +236,12 @@ def test_calendar_check_is_swappable() -> None:
         ({"uses_china_holidays": True}, datetime(2025, 10, 1, 10, tzinfo=SHANGHAI), False),
         ({"uses_china_holidays": True}, datetime(2025, 9, 28, 10, tzinfo=SHANGHAI), True),
         ({"is_24x7": True}, SUNDAY_10, True),
-        ({"weekly_hours": {"0": [["18:00", "09:00"]]}}, MONDAY_10, False),
+        ({"weekly_hours": {"0": [["18:00", "09:00"]]}}, SUNDAY_10, True),
+        (
+            {"uses_china_holidays": True, "extra_workdays": ["2025-10-01"]},
+            datetime(2025, 10, 1, 10, tzinfo=SHANGHAI),
+            True,
+        ),
     ],
     ids=[
         "weekday",
@@ -247,7 +252,8 @@ def test_calendar_check_is_swappable() -> None:
         "national-day",
         "make-up-workday",
         "24x7",
-        "malformed",
+        "malformed-counts-as-24x7",
+        "extra-workday-beats-holiday",
     ],
 )
 def test_calendar_is_open(calendar: dict[str, Any], at: datetime, expected: bool) -> None:
