@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -103,6 +104,8 @@ class SlaPolicy(BaseModel):
 
 
 class Ticket(BaseModel):
+    # Not auto_now_add: intake from e-mail, imports and the demo give the real moment.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     category = models.ForeignKey(
@@ -276,6 +279,8 @@ class Ticket(BaseModel):
 
 class TicketEvent(BaseModel):
     """One line of the timeline: a message, an internal note, or something that happened."""
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="events", db_index=False

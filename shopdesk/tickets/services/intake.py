@@ -1,0 +1,200 @@
+"""The one way a ticket is born. Every channel (portal, phone, API, later e-mail and chat) is an
+adapter that fills a TicketIntake and calls ticket_create, so SLA, routing, responsibility and
+notifications apply the same way whatever the channel.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from shopdesk.accounts.models import Customer, User
+from shopdesk.core.errors import DomainError
+from shopdesk.orders.models import Order, OrderItem
+from shopdesk.tickets import sla
+from shopdesk.tickets.errors import TicketsErrorCode
+from shopdesk.tickets.models import Category, Tag, Ticket
+from shopdesk.tickets.routing import route_ticket
+from shopdesk.tickets.services.attachments import IncomingFile, RefusedFile, attachments_store
+from shopdesk.tickets.services.base import (
+    MAX_MESSAGE_CHARS,
+    agent_load_adjust,
+    clean_text,
+    event_add,
+)
+from shopdesk.tickets.services.notify import ticket_customer_notify_on_commit
+from shopdesk.tickets.states import AuthorKind, Channel, EventType, Priority, TicketStatus
+
+
+@dataclass(frozen=True)
+class TicketIntake:
+    channel: Channel | str
+    customer: Customer
+    category_code: str
+    description: str
+    subject: str = ""
+    order: Order | None = None
+    order_item: OrderItem | None = None
+    priority: Priority | str = Priority.NORMAL
+    language: str = ""
+    files: Sequence[IncomingFile] = ()
+    actor: User | None = None
+    intake_key: str = ""
+    tags: Sequence[str] = ()
+    parent: Ticket | None = None
+    data: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class IntakeResult:
+    ticket: Ticket
+    created: bool
+    refused_files: list[RefusedFile] = field(default_factory=list)
+
+
+def ticket_create(*, intake: TicketIntake, now: datetime | None = None) -> IntakeResult:
+    """Open a ticket: validate, number it, start its SLA clocks, route it, tell the customer.
+
+    A repeated intake key returns the ticket made the first time (created=False).
+
+    Raises:
+        DomainError: unknown category, empty description, order not the customer's, ...
+    """
+    now = now or timezone.now()
+    if intake.intake_key:
+        existing = Ticket.objects.filter(intake_key=intake.intake_key).first()
+        if existing is not None:
+            return IntakeResult(ticket=existing, created=False)
+    category, text = _validated(intake)
+    try:
+        with transaction.atomic():
+            return _create(intake=intake, category=category, text=text, now=now)
+    except IntegrityError:
+        # Two retries of one request raced; the loser returns the winner's ticket.
+        existing = Ticket.objects.filter(intake_key=intake.intake_key or None).first()
+        if existing is None:
+            raise
+        return IntakeResult(ticket=existing, created=False)
+
+
+def _validated(intake: TicketIntake) -> tuple[Category, str]:
+    category = Category.objects.filter(code=intake.category_code, is_active=True).first()
+    if category is None:
+        codes = ", ".join(Category.objects.filter(is_active=True).values_list("code", flat=True))
+        raise DomainError(
+            gettext("Unknown category %(code)r. Choose one of: %(codes)s.")
+            % {"code": intake.category_code, "codes": codes},
+            code=TicketsErrorCode.INVALID_CATEGORY,
+        )
+    text = clean_text(intake.description)
+    if not text:
+        raise DomainError(
+            gettext("Describe the problem: the description is empty."),
+            code=TicketsErrorCode.EMPTY_MESSAGE,
+        )
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise DomainError(
+            gettext("The description is too long (%(n)d characters, at most %(max)d).")
+            % {"n": len(text), "max": MAX_MESSAGE_CHARS},
+            code=TicketsErrorCode.MESSAGE_TOO_LONG,
+        )
+    if intake.order is not None and intake.order.customer_id != intake.customer.pk:
+        raise DomainError(
+            gettext("Order %(number)s is not this customer's order.")
+            % {"number": intake.order.external_id},
+            code=TicketsErrorCode.INVALID_ORDER,
+        )
+    if intake.order_item is not None and (
+        intake.order is None or intake.order_item.order_id != intake.order.pk
+    ):
+        raise DomainError(
+            gettext("The item does not belong to the chosen order."),
+            code=TicketsErrorCode.INVALID_ORDER,
+        )
+    if intake.priority not in Priority.values:
+        raise DomainError(
+            gettext("Unknown priority %(p)r: use urgent, high, normal or low.")
+            % {"p": intake.priority},
+            code=TicketsErrorCode.INVALID_PRIORITY,
+        )
+    return category, text
+
+
+def _create(*, intake: TicketIntake, category: Category, text: str, now: datetime) -> IntakeResult:
+    ticket = Ticket(
+        channel=intake.channel,
+        category=category,
+        priority=intake.priority,
+        status=TicketStatus.NEW,
+        status_changed_at=now,
+        subject=(intake.subject.strip() or _subject_from(text))[:200],
+        language=intake.language or intake.customer.language or "zh-hans",
+        customer=intake.customer,
+        order=intake.order,
+        order_item=intake.order_item,
+        merchant_id=intake.order.merchant_id if intake.order else None,
+        created_by=intake.actor,
+        intake_key=intake.intake_key or None,
+        parent=intake.parent,
+    )
+    ticket.created_at = now
+    decision = route_ticket(ticket=ticket, now=now)
+    ticket.team, ticket.assignee = decision.team, decision.assignee
+    sla.sla_start(ticket, now=now)
+    ticket.save()
+    ticket.number = f"AS-{timezone.localtime(now):%Y%m%d}-{ticket.pk:06d}"
+    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+    if intake.tags:
+        ticket.tags.set(_tags(intake.tags))
+    agent_load_adjust(user_id=ticket.assignee_id, delta=1)
+    created = event_add(
+        ticket=ticket,
+        type=EventType.CREATED,
+        actor=intake.actor,
+        is_public=True,
+        data={"channel": str(intake.channel), **intake.data},
+        now=now,
+    )
+    message = event_add(
+        ticket=ticket,
+        type=EventType.MESSAGE,
+        actor=intake.actor,
+        author_kind=AuthorKind.CUSTOMER,
+        body=text,
+        is_public=True,
+        data={"logged_by": intake.actor.pk}
+        if intake.channel == Channel.PHONE and intake.actor
+        else {},
+        now=now,
+    )
+    _, refused = attachments_store(event=message, files=intake.files)
+    event_add(
+        ticket=ticket,
+        type=EventType.ASSIGNED,
+        data={
+            "to": ticket.assignee_id,
+            "team": ticket.team_id,
+            "rule": decision.rule,
+            "reason": decision.reason,
+        },
+        body=decision.reason,
+        now=now,
+    )
+    ticket_customer_notify_on_commit(ticket=ticket, event=created)
+    return IntakeResult(ticket=ticket, created=True, refused_files=refused)
+
+
+def _subject_from(text: str) -> str:
+    first_line = text.splitlines()[0] if text else ""
+    return first_line[:60] + ("…" if len(first_line) > 60 else "")
+
+
+def _tags(names: Sequence[str]) -> list[Tag]:
+    tags = []
+    for name in {n.strip()[:50] for n in names if n.strip()}:
+        tag, _ = Tag.objects.get_or_create(name=name)
+        tags.append(tag)
+    return tags

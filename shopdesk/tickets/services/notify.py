@@ -1,0 +1,109 @@
+"""Tell the customer about each public change of their ticket: in-app and by e-mail.
+
+Messages go through the notifications outbox after the transaction commits, so a rolled-back
+change notifies no one and a failing mail server only delays the e-mail (the outbox retries).
+"""
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from shopdesk.core import crypto
+from shopdesk.notifications.services import notification_enqueue
+from shopdesk.tickets.models import Ticket, TicketEvent
+from shopdesk.tickets.states import AuthorKind, EventType, Party, TicketStatus
+
+# Events the customer hears about; replies by the customer themselves are not echoed back.
+_NOTIFY_TYPES = frozenset(
+    {
+        EventType.CREATED,
+        EventType.MESSAGE,
+        EventType.STATUS_CHANGED,
+        EventType.HANDED_OFF,
+        EventType.TAKEN_BACK,
+    }
+)
+
+
+def ticket_customer_notify_on_commit(*, ticket: Ticket, event: TicketEvent) -> None:
+    """Queue the customer's notifications for `event` once the transaction commits."""
+    if event.type not in _NOTIFY_TYPES or not event.is_public:
+        return
+    if event.author_kind == AuthorKind.CUSTOMER and event.type == EventType.MESSAGE:
+        return
+    ticket_id, event_id = ticket.pk, event.pk
+    transaction.on_commit(lambda: ticket_customer_notify(ticket_id=ticket_id, event_id=event_id))
+
+
+def ticket_customer_notify(*, ticket_id: int, event_id: int) -> None:
+    """Enqueue one in-app and one e-mail notification for a ticket event (idempotent)."""
+    ticket = Ticket.objects.select_related("customer").filter(pk=ticket_id).first()
+    event = TicketEvent.objects.filter(pk=event_id).first()
+    if ticket is None or event is None:
+        return
+    customer = ticket.customer
+    with translation.override(customer.language or "zh-hans"):
+        subject = gettext("Ticket %(number)s: %(what)s") % {
+            "number": ticket.number,
+            "what": _what_happened(ticket, event),
+        }
+        body = _body(ticket, event)
+    ref = f"ticket:{ticket.pk}"
+    if customer.user_id is not None:
+        notification_enqueue(
+            channel="in_app",
+            subject=subject,
+            body=body,
+            user=customer.user,
+            language=customer.language,
+            ref=ref,
+            dedupe_key=f"ticket-event:{event_id}:in_app",
+        )
+    email = crypto.decrypt_str(customer.email_enc)
+    if email:
+        notification_enqueue(
+            channel="email",
+            subject=subject,
+            body=body,
+            to=email,
+            language=customer.language,
+            ref=ref,
+            dedupe_key=f"ticket-event:{event_id}:email",
+        )
+
+
+def _what_happened(ticket: Ticket, event: TicketEvent) -> str:
+    if event.type == EventType.CREATED:
+        return gettext("we have received your request")
+    if event.type == EventType.MESSAGE:
+        return gettext("new reply")
+    if event.type in (EventType.HANDED_OFF, EventType.TAKEN_BACK):
+        if ticket.responsible_party == Party.MERCHANT:
+            return gettext("the merchant is handling it")
+        return gettext("our service team is handling it")
+    return gettext("now %(status)s") % {"status": TicketStatus(ticket.status).label}
+
+
+def _local(dt: object) -> str:
+    if dt is None:
+        return "-"
+    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+
+
+def _body(ticket: Ticket, event: TicketEvent) -> str:
+    lines = [_what_happened(ticket, event).capitalize() + "."]
+    if event.type == EventType.MESSAGE and event.body:
+        lines += ["", event.body]
+    if ticket.responsible_party == Party.MERCHANT and ticket.merchant_due_at:
+        lines.append(
+            gettext("The merchant must reply by %(time)s.")
+            % {"time": _local(ticket.merchant_due_at)}
+        )
+    elif ticket.status == TicketStatus.PENDING_CUSTOMER:
+        lines.append(gettext("We are waiting for your reply; our clock is paused until then."))
+    elif ticket.resolution_due_at and ticket.status not in ("resolved", "closed"):
+        lines.append(
+            gettext("Expected resolution by %(time)s.") % {"time": _local(ticket.resolution_due_at)}
+        )
+    lines += ["", gettext("Reply in the customer portal to add anything.")]
+    return "\n".join(lines)
