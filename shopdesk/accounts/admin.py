@@ -3,7 +3,15 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from shopdesk.accounts.models import ApiToken, Customer, Merchant, User
+from shopdesk.accounts.models import (
+    AgentProfile,
+    ApiToken,
+    BusinessCalendar,
+    Customer,
+    Merchant,
+    Team,
+    User,
+)
 
 
 @admin.register(User)
@@ -54,3 +62,22 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # The clear token is shown once by `shopdesk tokens issue`; the admin cannot show it.
         return False
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin[BusinessCalendar]):
+    list_display = ["name", "timezone", "is_24x7", "uses_china_holidays"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin[Team]):
+    list_display = ["code", "name", "calendar", "merchant", "supervisor", "is_vip_queue"]
+    raw_id_fields = ["merchant", "supervisor"]
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(admin.ModelAdmin[AgentProfile]):
+    list_display = ["user", "team", "capacity", "active_ticket_count", "is_online", "last_seen_at"]
+    list_filter = ["team", "is_online"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["active_ticket_count", "last_seen_at"]
