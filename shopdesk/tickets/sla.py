@@ -11,28 +11,23 @@ Clocks: first reply (creation -> first public reply by a person), next reply (cu
 its marks.
 """
 
-import logging
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.utils import timezone
-
-from shopdesk.accounts.models import BusinessCalendar, Team
 from shopdesk.core.business_time import (
-    ALWAYS_OPEN,
-    OFFICE_HOURS,
     WorkingCalendar,
     add_business_minutes,
     business_minutes_between,
-    china_days,
-    weekly_from_spec,
 )
-from shopdesk.tickets.models import SlaPolicy, Ticket
+from shopdesk.tickets.models import Ticket
+from shopdesk.tickets.sla_policies import WARN_SHARE as WARN_SHARE
+from shopdesk.tickets.sla_policies import compute_deadlines as compute_deadlines
+from shopdesk.tickets.sla_policies import policy_for_party as policy_for_party
+from shopdesk.tickets.sla_policies import policy_match as policy_match
+from shopdesk.tickets.sla_policies import sla_cache_clear as sla_cache_clear
+from shopdesk.tickets.sla_policies import ticket_policy as ticket_policy
+from shopdesk.tickets.sla_policies import working_calendar_for as working_calendar_for
 from shopdesk.tickets.states import (
     ACTIVE_STATUSES,
     PAUSED_STATUSES,
@@ -41,9 +36,6 @@ from shopdesk.tickets.states import (
     TicketStatus,
 )
 
-logger = logging.getLogger(__name__)
-
-WARN_SHARE: Final = 0.8
 WARNED: Final = "warned"
 BREACHED: Final = "breached"
 # clock -> (warn field, due field)
@@ -63,133 +55,6 @@ _TRACKED: Final = (
     "sla_marks",
 )
 _STOPPED: Final = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
-
-
-# --- Policies and calendars, cached ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Rows:
-    expires: float
-    active: tuple[SlaPolicy, ...]
-    by_id: Mapping[int, SlaPolicy]
-    calendars: Mapping[int, BusinessCalendar]
-
-
-_rows: _Rows = _Rows(expires=0.0, active=(), by_id={}, calendars={})
-_converted: dict[tuple[int, datetime, int], WorkingCalendar] = {}
-
-
-def sla_cache_clear() -> None:
-    """Forget cached policies and calendars (after editing them in a script or a test)."""
-    global _rows  # one immutable snapshot, swapped whole: safe across threads
-    _rows = _Rows(expires=0.0, active=(), by_id={}, calendars={})
-    _converted.clear()
-
-
-def _cached_rows() -> _Rows:
-    global _rows
-    now = time.monotonic()
-    if now < _rows.expires:
-        return _rows
-    policies = tuple(SlaPolicy.objects.order_by("position", "id"))
-    _rows = _Rows(
-        expires=now + float(getattr(settings, "SHOPDESK_SLA_CACHE_SECONDS", 5)),
-        active=tuple(p for p in policies if p.is_active),
-        by_id={p.pk: p for p in policies},
-        calendars={c.pk: c for c in BusinessCalendar.objects.all()},
-    )
-    return _rows
-
-
-def _to_working(row: BusinessCalendar, year: int) -> WorkingCalendar:
-    tz = ZoneInfo(row.timezone)
-    if row.is_24x7:
-        return WorkingCalendar(tz=tz, weekly={}, always_open=True)
-    weekly = weekly_from_spec(row.weekly_hours)
-    extra_off = frozenset(date.fromisoformat(str(d)) for d in row.extra_holidays)
-    extra_on = frozenset(date.fromisoformat(str(d)) for d in row.extra_workdays)
-    holidays: frozenset[date] = frozenset()
-    workdays: frozenset[date] = frozenset()
-    if row.uses_china_holidays:
-        holidays, workdays = china_days(range(year - 1, year + 3))
-    # A make-up workday (调休上班日) keeps the hours of an ordinary weekday.
-    workday_hours = next((weekly[d] for d in range(5) if weekly.get(d)), OFFICE_HOURS)
-    return WorkingCalendar(
-        tz=tz,
-        weekly=weekly,
-        holidays=(holidays | extra_off) - extra_on,
-        workdays=(workdays | extra_on) - extra_off,
-        workday_hours=workday_hours,
-    )
-
-
-def _working(row: BusinessCalendar) -> WorkingCalendar:
-    year = timezone.now().year  # only picks which years of holidays to load
-    key = (row.pk, row.updated_at, year)
-    found = _converted.get(key)
-    if found is None:
-        try:
-            found = _to_working(row, year)
-        except (ValueError, KeyError):
-            # A mistyped calendar must not stop tickets being created: count round the clock.
-            logger.exception("Business calendar %s is invalid; using 24x7", row.pk)
-            found = ALWAYS_OPEN
-        if len(_converted) > 256:
-            _converted.clear()
-        _converted[key] = found
-    return found
-
-
-def working_calendar_for(*, policy: SlaPolicy | None, team: Team | None) -> WorkingCalendar:
-    """The policy's calendar, else the team's, else 24x7."""
-    calendar_id = (policy.calendar_id if policy else None) or (team.calendar_id if team else None)
-    if calendar_id is None:
-        return ALWAYS_OPEN
-    row = _cached_rows().calendars.get(calendar_id)
-    if row is None:  # created after the cache was filled
-        row = BusinessCalendar.objects.filter(pk=calendar_id).first()
-    return ALWAYS_OPEN if row is None else _working(row)
-
-
-def _policy_for(ticket: Ticket, *, party: str) -> SlaPolicy | None:
-    # Facts that need a related row are read only when some policy asks for them.
-    facts: tuple[tuple[str, Callable[[], str]], ...] = (
-        ("priorities", lambda: ticket.priority),
-        ("channels", lambda: ticket.channel),
-        ("category_codes", lambda: ticket.category.code),
-        ("customer_tiers", lambda: ticket.customer.tier),
-        ("parties", lambda: party),
-    )
-    for policy in _cached_rows().active:
-        conditions: list[Any]
-        if all(
-            not (conditions := getattr(policy, attr)) or fact() in conditions
-            for attr, fact in facts
-        ):
-            return policy
-    return None
-
-
-def policy_match(*, ticket: Ticket) -> SlaPolicy | None:
-    """The first active policy (by position) whose non-empty conditions all hold."""
-    return _policy_for(ticket, party=ticket.responsible_party)
-
-
-def _ticket_policy(ticket: Ticket) -> SlaPolicy | None:
-    if ticket.sla_policy_id is None:
-        return None
-    return _cached_rows().by_id.get(ticket.sla_policy_id) or ticket.sla_policy
-
-
-def compute_deadlines(
-    *, calendar: WorkingCalendar, start: datetime, minutes: int
-) -> tuple[datetime, datetime]:
-    """(warning at 80 % of the target, deadline), in business time from `start`."""
-    return (
-        add_business_minutes(calendar, start, minutes * WARN_SHARE),
-        add_business_minutes(calendar, start, minutes),
-    )
 
 
 # --- Clock helpers ----------------------------------------------------------------------------
@@ -237,7 +102,7 @@ def _clock_stop(ticket: Ticket, clock: SlaClock) -> None:
     setattr(ticket, due_field, None)
 
 
-def _running(ticket: Ticket) -> list[SlaClock]:
+def running_clocks(ticket: Ticket) -> list[SlaClock]:
     """Clocks with a deadline that is not met yet."""
     clocks = []
     for clock, (_, due_field) in CLOCK_FIELDS.items():
@@ -257,7 +122,7 @@ def _start_time(ticket: Ticket, now: datetime) -> datetime:
 
 
 def _merchant_start(ticket: Ticket, *, now: datetime) -> None:
-    policy = _policy_for(ticket, party=Party.MERCHANT)
+    policy = policy_for_party(ticket, party=Party.MERCHANT)
     if policy is None:
         _clock_stop(ticket, SlaClock.MERCHANT)
         return
@@ -277,7 +142,7 @@ def _summarise(ticket: Ticket) -> None:
         return
     pending: list[datetime] = []
     dues: list[datetime] = []
-    for clock in _running(ticket):
+    for clock in running_clocks(ticket):
         warn_field, due_field = CLOCK_FIELDS[clock]
         marks = _marks(ticket, clock)
         warn_at, due_at = getattr(ticket, warn_field), getattr(ticket, due_field)
@@ -340,14 +205,14 @@ def sla_on_public_reply(ticket: Ticket, *, now: datetime) -> list[str]:
 
 def _main_calendar(ticket: Ticket) -> WorkingCalendar:
     team = ticket.team if ticket.team_id else None
-    return working_calendar_for(policy=_ticket_policy(ticket), team=team)
+    return working_calendar_for(policy=ticket_policy(ticket), team=team)
 
 
 def sla_on_customer_message(ticket: Ticket, *, now: datetime) -> list[str]:
     """The customer wrote: once the first reply was given, an answer is owed again (the
     next-reply clock runs from the first unanswered message)."""
     before = _snapshot(ticket)
-    policy = _ticket_policy(ticket)
+    policy = ticket_policy(ticket)
     if (
         ticket.first_replied_at is not None
         and ticket.next_reply_due_at is None
@@ -371,10 +236,10 @@ def _resume(ticket: Ticket, *, now: datetime) -> None:
     if paused_at is None:
         return
     main = _main_calendar(ticket)
-    for clock in _running(ticket):
+    for clock in running_clocks(ticket):
         calendar = main
         if clock == SlaClock.MERCHANT:
-            merchant_policy = _policy_for(ticket, party=Party.MERCHANT)
+            merchant_policy = policy_for_party(ticket, party=Party.MERCHANT)
             calendar = working_calendar_for(policy=merchant_policy, team=None)
         minutes = business_minutes_between(calendar, paused_at, now)
         if minutes <= 0:
@@ -400,7 +265,7 @@ def sla_on_status(ticket: Ticket, *, old: str, new: str, now: datetime) -> list[
         _clock_stop(ticket, SlaClock.NEXT_REPLY)
         _clock_stop(ticket, SlaClock.MERCHANT)
     elif new == TicketStatus.REOPENED and old in _STOPPED:
-        policy = _ticket_policy(ticket)
+        policy = ticket_policy(ticket)
         calendar = _main_calendar(ticket)
         for clock, minutes in (
             (SlaClock.NEXT_REPLY, policy.next_reply_minutes if policy else None),
@@ -453,7 +318,7 @@ def sla_on_priority_change(ticket: Ticket, *, now: datetime) -> list[str]:
     """Re-match the policy and move the deadlines of clocks not yet met to its targets,
     counted from when each clock started (creation for first reply and resolution)."""
     before = _snapshot(ticket)
-    old_policy, old_calendar = _ticket_policy(ticket), _main_calendar(ticket)
+    old_policy, old_calendar = ticket_policy(ticket), _main_calendar(ticket)
     policy = policy_match(ticket=ticket)
     ticket.sla_policy = policy
     calendar = _main_calendar(ticket)
