@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError
 from shopdesk.core.api_auth import api_auth
 from shopdesk.core.errors import DomainError
 from shopdesk.orders.api import router as orders_router
+from shopdesk.tickets.api import router as tickets_router
 
 api = NinjaAPI(
     title="Shopdesk API",
@@ -37,3 +38,4 @@ def auth_error_handler(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 
 api.add_router("/orders/", orders_router)
+api.add_router("/tickets/", tickets_router)
