@@ -2,6 +2,7 @@
 
 from shopdesk.tickets.services.assignment import ticket_assign as ticket_assign
 from shopdesk.tickets.services.assignment import ticket_route as ticket_route
+from shopdesk.tickets.services.assignment import tickets_route_waiting as tickets_route_waiting
 from shopdesk.tickets.services.attachments import IncomingFile as IncomingFile
 from shopdesk.tickets.services.attachments import RefusedFile as RefusedFile
 from shopdesk.tickets.services.base import ticket_save as ticket_save

@@ -8,10 +8,10 @@ from django.utils.translation import gettext
 
 from shopdesk.accounts.models import Team, User
 from shopdesk.accounts.permissions import Perm
-from shopdesk.core.errors import DomainError, PermissionDenied
+from shopdesk.core.errors import ConcurrentUpdate, DomainError, PermissionDenied
 from shopdesk.tickets.errors import TicketsErrorCode
 from shopdesk.tickets.models import Ticket
-from shopdesk.tickets.routing import RoutingDecision, route_ticket
+from shopdesk.tickets.routing import RoutingDecision, route_ticket, unassigned_queue
 from shopdesk.tickets.services.base import agent_load_adjust, event_add, ticket_save
 from shopdesk.tickets.states import ACTIVE_STATUSES, EventType
 
@@ -102,3 +102,29 @@ def _check_may_assign(*, ticket: Ticket, actor: User) -> None:
                 "This ticket belongs to another agent; only a supervisor can take it from them."
             )
         )
+
+
+def tickets_route_waiting(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Give unassigned platform tickets (urgent first, then earliest due) to agents who have
+    come online or freed capacity since; returns how many were assigned."""
+    now = now or timezone.now()
+    assigned = 0
+    for ticket in unassigned_queue()[:limit]:
+        decision = route_ticket(ticket=ticket, now=now)
+        if decision.assignee is None:
+            # Nobody can take this one; later (less urgent) ones may still fit other skills.
+            continue
+        try:
+            ticket_assign(
+                ticket=ticket,
+                assignee=decision.assignee,
+                actor=None,
+                reason=decision.reason,
+                rule=decision.rule,
+                team=decision.team,
+                now=now,
+            )
+        except ConcurrentUpdate:
+            continue
+        assigned += 1
+    return assigned

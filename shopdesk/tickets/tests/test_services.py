@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from shopdesk.accounts.models import Team
+from shopdesk.accounts.presence import agent_presence_set
 from shopdesk.accounts.roles import Role
 from shopdesk.accounts.tests.factories import CustomerFactory, MerchantFactory, UserFactory
 from shopdesk.core.errors import ConcurrentUpdate, DomainError, PermissionDenied
@@ -315,3 +316,20 @@ def test_order_item_must_belong_to_the_order() -> None:
     with pytest.raises(DomainError) as error:
         services.ticket_create(intake=_intake(order=order, order_item=other_item))
     assert error.value.code == "invalid_order"
+
+
+def test_waiting_tickets_go_to_an_agent_who_comes_online_urgent_first() -> None:
+    # given two unassigned tickets and an agent with room for one
+    normal = TicketFactory(priority="normal")
+    urgent = TicketFactory(priority="urgent")
+    profile = AgentProfileFactory(is_online=False, capacity=1)
+    assert services.tickets_route_waiting() == 0
+    # when the agent switches online
+    agent_presence_set(user=profile.user, online=True)
+    assigned = services.tickets_route_waiting()
+    # then the urgent ticket is theirs and the other waits
+    urgent.refresh_from_db()
+    normal.refresh_from_db()
+    assert assigned == 1
+    assert urgent.assignee_id == profile.user_id
+    assert normal.assignee_id is None
