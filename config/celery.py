@@ -1,6 +1,8 @@
-"""The Celery application. Background work runs here in production (Redis broker).
+"""The Celery application. Background work runs here in production (Redis broker):
+`celery -A config worker` and one `celery -A config beat` (docs/operators.md).
 
-Locally and in tests CELERY_TASK_ALWAYS_EAGER runs the same task functions in-process.
+Locally and in tests CELERY_TASK_ALWAYS_EAGER runs the same task functions in-process, and the
+dev server runs the periodic ones in a thread (shopdesk/tickets/scheduler.py).
 """
 
 import os
@@ -12,6 +14,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("shopdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The tasks write to the database and nobody waits for their return values; set
+# CELERY_RESULT_BACKEND (e.g. redis://127.0.0.1:6379/1) to keep them, as the Celery test does.
+if os.environ.get("CELERY_RESULT_BACKEND"):
+    app.conf.update(result_backend=os.environ["CELERY_RESULT_BACKEND"])
+# Every 30 s: a warning or breach becomes an event within a minute of its moment.
 app.conf.beat_schedule = {
-    "notifications-deliver-due": {"task": "notifications.deliver_due", "schedule": 60.0},
+    "tickets-sla-scan": {"task": "tickets.sla_scan", "schedule": 30.0},
+    "tickets-auto-close": {"task": "tickets.auto_close", "schedule": 3600.0},
+    "notifications-deliver-due": {"task": "notifications.deliver_due", "schedule": 30.0},
 }
