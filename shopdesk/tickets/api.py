@@ -8,6 +8,7 @@ last read is refused with 409 and the current ticket when someone changed it in 
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, ParamSpec
 
 from django.http import FileResponse, HttpRequest
@@ -49,6 +50,7 @@ from shopdesk.tickets.selectors_api import (
     ticket_page_for_user,
 )
 from shopdesk.tickets.services import (
+    MessageResult,
     ticket_assign,
     ticket_complain,
     ticket_create,
@@ -102,6 +104,15 @@ def _check_version(ticket: Ticket, version: int | None) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """Answered as TicketConflictOut."""
+
+    detail: str
+    code: str
+    current: Ticket
+
+
 def _conflict_shows_current(handler: Callable[P, Any]) -> Callable[P, Any]:
     """A lost compare-and-set answers 409 with the ticket as it is now, to check and retry."""
 
@@ -113,10 +124,7 @@ def _conflict_shows_current(handler: Callable[P, Any]) -> Callable[P, Any]:
             request: HttpRequest = args[0]  # type: ignore[assignment]
             ticket_id = int(kwargs["ticket_id"])  # type: ignore[call-overload]
             ticket = ticket_get_for_user(user=request.user, ticket_id=ticket_id)
-            current = TicketOut.model_validate(ticket)
-            return Status(
-                409, TicketConflictOut(detail=exc.message, code=exc.code, current=current)
-            )
+            return Status(409, Conflict(detail=exc.message, code=exc.code, current=ticket))
 
     return wrapper
 
@@ -200,7 +208,7 @@ def ticket_create_api(
 @_conflict_shows_current
 def ticket_reply_api(
     request: HttpRequest, ticket_id: int, payload: TicketReplyIn
-) -> Status[TicketMessageOut]:
+) -> Status[MessageResult]:
     """A public reply, optionally moving the ticket on (`status_after`) in the same write."""
     user = _user_with_perm(request.user, Perm.REPLY_TICKET)
     ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
@@ -212,7 +220,7 @@ def ticket_reply_api(
         files=payload.files(),
         status_after=payload.status_after,
     )
-    return Status(201, TicketMessageOut.from_result(result))
+    return Status(201, result)
 
 
 @router.post(
@@ -223,12 +231,12 @@ def ticket_reply_api(
 )
 def ticket_note_api(
     request: HttpRequest, ticket_id: int, payload: TicketNoteIn
-) -> Status[TicketMessageOut]:
+) -> Status[MessageResult]:
     """A note for colleagues: never shown to the customer, changes no clock."""
     user = _user_with_perm(request.user, Perm.REPLY_TICKET)
     ticket = ticket_get_for_user(user=user, ticket_id=ticket_id)
     result = ticket_note(ticket=ticket, actor=user, body=payload.body, files=payload.files())
-    return Status(201, TicketMessageOut.from_result(result))
+    return Status(201, result)
 
 
 # --- actions -------------------------------------------------------------------------------------

@@ -7,27 +7,28 @@ characters sent, never interpreted. Customer contact data leaves the API masked 
 import base64
 import binascii
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from django.urls import reverse
 from ninja import Field, Schema
-from pydantic import StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, StringConstraints, field_validator, model_validator
 
 from shopdesk.accounts.models import Customer, User
 from shopdesk.orders.models import Order
 from shopdesk.orders.schemas import CustomerOut, MerchantOut
 from shopdesk.tickets.models import Attachment, Ticket, TicketEvent
 from shopdesk.tickets.selectors import TicketFilter
-from shopdesk.tickets.services import (
-    IncomingFile,
-    IntakeResult,
-    MessageResult,
-    RefusedFile,
-    TicketIntake,
-)
+from shopdesk.tickets.services import IncomingFile, IntakeResult, RefusedFile, TicketIntake
 from shopdesk.tickets.states import AuthorKind, Channel, EventType, Party, Priority, TicketStatus
 
+
+def _utc(value: datetime) -> datetime:
+    # One spelling for one instant: a fresh in-memory ticket and a reloaded one answer alike.
+    return value.astimezone(UTC)
+
+
+Moment = Annotated[datetime, AfterValidator(_utc)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 # The console's queues (selectors.QUEUES); "all" is every ticket the caller may see.
@@ -75,11 +76,11 @@ class TicketOut(Schema):
     team_id: int | None
     assignee: UserRefOut | None
     tags: list[str]
-    sla_due_at: datetime | None = Field(..., description="The earliest pending SLA target.")
-    sla_paused_at: datetime | None
-    sla_breached_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    sla_due_at: Moment | None = Field(..., description="The earliest pending SLA target.")
+    sla_paused_at: Moment | None
+    sla_breached_at: Moment | None
+    created_at: Moment
+    updated_at: Moment
     version: int = Field(..., description="Send it back as `version` to refuse stale writes.")
 
     @staticmethod
@@ -114,19 +115,19 @@ class TicketEventOut(Schema):
     author: UserRefOut | None
     body: str = Field(..., description="Plain text, exactly as written.")
     data: dict[str, Any]
-    created_at: datetime
+    created_at: Moment
     attachments: list[AttachmentOut]
 
 
 class SlaClocksOut(Schema):
-    first_reply_due_at: datetime | None
-    first_replied_at: datetime | None
-    next_reply_due_at: datetime | None
-    resolution_due_at: datetime | None
-    merchant_due_at: datetime | None
-    due_at: datetime | None = Field(..., alias="sla_due_at")
-    paused_at: datetime | None = Field(..., alias="sla_paused_at")
-    breached_at: datetime | None = Field(..., alias="sla_breached_at")
+    first_reply_due_at: Moment | None
+    first_replied_at: Moment | None
+    next_reply_due_at: Moment | None
+    resolution_due_at: Moment | None
+    merchant_due_at: Moment | None
+    due_at: Moment | None = Field(..., alias="sla_due_at")
+    paused_at: Moment | None = Field(..., alias="sla_paused_at")
+    breached_at: Moment | None = Field(..., alias="sla_breached_at")
 
 
 class PartyOut(Schema):
@@ -141,14 +142,14 @@ class PartyOut(Schema):
 class RatingOut(Schema):
     rating: int | None
     comment: str = Field(..., alias="rating_comment")
-    rated_at: datetime | None
+    rated_at: Moment | None
 
 
 class TicketDetailOut(TicketOut):
     parent_id: int | None = Field(..., description="The ticket this complaint is about.")
-    status_changed_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
+    status_changed_at: Moment | None
+    resolved_at: Moment | None
+    closed_at: Moment | None
     reopen_count: int
     sla: SlaClocksOut
     party: PartyOut
@@ -197,17 +198,13 @@ class TicketCreatedOut(TicketOut):
 
 
 class TicketMessageOut(Schema):
+    """Made from a services.MessageResult."""
+
     ticket: TicketOut
     event: TicketEventOut
-    refused_attachments: list[RefusedAttachmentOut]
-
-    @classmethod
-    def from_result(cls, result: MessageResult) -> "TicketMessageOut":
-        return cls(
-            ticket=TicketOut.model_validate(result.ticket),
-            event=TicketEventOut.model_validate(result.event),
-            refused_attachments=_refused(result.refused_files),
-        )
+    refused_attachments: list[RefusedAttachmentOut] = Field(
+        ..., alias="refused_files", description="Files not kept, with the reason."
+    )
 
 
 class TicketConflictOut(Schema):
