@@ -130,7 +130,8 @@ def _escalate(ticket: Ticket, *, clock: SlaClock, now: datetime) -> int:
     if clock == SlaClock.MERCHANT:
         actions.append(("take_back", _take_back))
     else:
-        if policy is None or policy.escalate_notify_supervisor:
+        has_supervisor = ticket.team is not None and ticket.team.supervisor_id is not None
+        if has_supervisor and (policy is None or policy.escalate_notify_supervisor):
             actions.append(("notify_supervisor", _notify_supervisor))
         if policy is not None and policy.escalate_reassign:
             actions.append(("reassign", _reassign))
