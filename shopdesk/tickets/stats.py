@@ -18,8 +18,9 @@ Definitions (all over the tickets created in [date_from, date_to], local days, i
 
 Percentiles follow PostgreSQL's `percentile_cont` on every database (linear interpolation,
 see shopdesk/orders/stats.py). Cost: on PostgreSQL two queries (a GROUP BY for the counts, one
-aggregate row for the rest, percentiles included); elsewhere a few more to read percentile
-neighbours with ORDER BY … LIMIT 2.
+aggregate row for the rest, percentiles included; about 3.5 s for 1M tickets and 1 s for a
+quarter of them on a busy 2-core machine); elsewhere a few more to read percentile neighbours
+with ORDER BY … LIMIT 2.
 """
 
 import math
@@ -29,7 +30,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Func, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -146,17 +156,6 @@ class _Seconds(Func):
         )
 
 
-class _PercentileCont(Aggregate):
-    """PostgreSQL's ordered-set aggregate percentile_cont(fraction), FILTER-able."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression: Any, *, fraction: float, filter: Q | None = None) -> None:
-        super().__init__(expression, fraction=float(fraction), filter=filter)
-
-
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -238,47 +237,80 @@ def _counts(qs: QuerySet[Ticket]) -> tuple[dict[str, int], ...]:
     )
 
 
-def _aggregate(qs: QuerySet[Ticket], *, now: datetime) -> dict[str, Any]:
-    seconds = _Seconds("first_replied_at", "created_at")
+def _flags(now: datetime) -> dict[str, Q]:
+    """Per-ticket yes/no facts that are counted; `frs` is the first-reply time in seconds."""
     target = FIRST_REPLY_TARGET_MINUTES * 60
+    return {
+        "within": Q(frs__lte=target),
+        "due": Q(first_replied_at__isnull=False)
+        | Q(created_at__lte=now - timedelta(seconds=target)),
+        "resolved": Q(status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED]),
+        "breached": Q(sla_breached_at__isnull=False),
+        "reopened": Q(reopen_count__gte=1),
+        "handed_off": Q(handoff_count__gte=1),
+        "bounced": Q(bounce_count__gte=1),
+        "satisfied": Q(rating__gte=CSAT_MIN_RATING),
+    }
+
+
+def _aggregate(qs: QuerySet[Ticket], *, now: datetime) -> dict[str, Any]:
+    if connection.vendor == "postgresql":
+        return _aggregate_postgres(qs, now=now)
+    seconds = _Seconds("first_replied_at", "created_at")
     peak = Q(created_at__hour__in=PEAK_HOURS)
     aggregates: dict[str, Any] = {
         "total": Count("id"),
-        "within": Count("id", filter=Q(frs__lte=target)),
-        "due": Count(
-            "id",
-            filter=Q(first_replied_at__isnull=False)
-            | Q(created_at__lte=now - timedelta(seconds=target)),
-        ),
-        "resolved": Count("id", filter=Q(status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED])),
-        "breached": Count("id", filter=Q(sla_breached_at__isnull=False)),
-        "reopened": Count("id", filter=Q(reopen_count__gte=1)),
-        "handed_off": Count("id", filter=Q(handoff_count__gte=1)),
-        "bounced": Count("id", filter=Q(bounce_count__gte=1)),
         "bounces": Sum("bounce_count"),
         "rated": Count("rating"),
         "rating_sum": Sum("rating"),
-        "satisfied": Count("id", filter=Q(rating__gte=CSAT_MIN_RATING)),
     }
-    for key, condition in (("all", Q()), ("peak", peak), ("off", ~peak)):
-        replied = condition & Q(first_replied_at__isnull=False)
+    for name, condition in _flags(now).items():
+        aggregates[name] = Count("id", filter=condition)
+    for key, group in (("all", Q()), ("peak", peak), ("off", ~peak)):
+        replied = group & Q(first_replied_at__isnull=False)
         aggregates[f"{key}_n"] = Count("id", filter=replied)
         aggregates[f"{key}_sum"] = Sum("frs", filter=replied)
         aggregates[f"{key}_sq"] = Sum(seconds * seconds, filter=replied)
-    if connection.vendor == "postgresql":
-        aggregates.update(_pg_percentiles(seconds))
     return qs.annotate(frs=seconds).aggregate(**aggregates)
 
 
-def _pg_percentiles(seconds: _Seconds) -> dict[str, Any]:
-    peak = Q(created_at__hour__in=PEAK_HOURS)
-    return {
-        f"{key}_p{int(fraction * 100)}": _PercentileCont(
-            seconds, fraction=fraction, filter=condition or None
+def _aggregate_postgres(qs: QuerySet[Ticket], *, now: datetime) -> dict[str, Any]:
+    """One pass: the inner query (compiled by Django) computes each row's facts once; OFFSET 0
+    keeps PostgreSQL from inlining them into every aggregate, which made a 1M-row run 4x
+    slower. percentile_cont over an array of fractions sorts each group once."""
+    flags = _flags(now)
+    inner = (
+        qs.annotate(frs=_Seconds("first_replied_at", "created_at"))
+        .annotate(
+            is_peak=ExpressionWrapper(Q(created_at__hour__in=PEAK_HOURS), BooleanField()),
+            **{f"is_{name}": ExpressionWrapper(q, BooleanField()) for name, q in flags.items()},
         )
-        for key, condition in (("all", Q()), ("peak", peak), ("off", ~peak))
-        for fraction in (0.5, 0.9)
-    }
+        .values("frs", "bounce_count", "rating", "is_peak", *(f"is_{name}" for name in flags))
+    )
+    sql, params = inner.query.sql_with_params()
+    columns = [
+        "count(*)",
+        "sum(bounce_count)",
+        "count(rating)",
+        "sum(rating)",
+        *(f"count(*) FILTER (WHERE is_{name})" for name in flags),
+    ]
+    keys = ["total", "bounces", "rated", "rating_sum", *flags]
+    for key, where in (("all", "TRUE"), ("peak", "is_peak"), ("off", "NOT is_peak")):
+        columns += [
+            f"count(frs) FILTER (WHERE {where})",
+            f"sum(frs) FILTER (WHERE {where})",
+            f"sum(frs * frs) FILTER (WHERE {where})",
+            f"percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY frs) FILTER (WHERE {where})",
+        ]
+        keys += [f"{key}_n", f"{key}_sum", f"{key}_sq", f"{key}_pct"]
+    outer = f"SELECT {', '.join(columns)} FROM ({sql} OFFSET 0) AS facts"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        row = dict(zip(keys, cursor.fetchone(), strict=True))
+    for key in ("all", "peak", "off"):
+        row[f"{key}_p50"], row[f"{key}_p90"] = row.pop(f"{key}_pct") or (None, None)
+    return row
 
 
 def _reply_stats(
