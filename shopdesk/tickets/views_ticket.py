@@ -117,7 +117,10 @@ def detail_context(
         "clocks": _clocks(ticket),
         "transitions": allowed,
         "reply": ReplyForm(initial=initial, allowed=allowed),
-        "assign_form": AssignForm(initial=initial, agents=agents_queryset())
+        "assign_form": AssignForm(
+            initial=initial | {"assignee": ticket.assignee_id or request.user.pk},
+            agents=agents_queryset(),
+        )
         if may_assign
         else None,
         "hand_off_form": HandOffForm(initial=initial | {"to_party": _other_party(ticket)}),
