@@ -375,3 +375,17 @@ def test_empty_reply_is_400(agent_client: Client) -> None:
     # then
     assert response.status_code == 400
     assert response.json()["code"] == "empty_message"
+
+
+def test_every_endpoint_is_in_the_openapi_schema_with_a_summary(agent_client: Client) -> None:
+    # when
+    schema = agent_client.get("/api/v1/openapi.json").json()
+    # then
+    ops = [
+        op for path, item in schema["paths"].items() if "/tickets/" in path for op in item.values()
+    ]
+    assert len(ops) == 11
+    assert all(op["summary"] for op in ops)
+    assert {"TicketOut", "TicketCreateIn", "TicketReplyIn", "TicketEventOut"} <= set(
+        schema["components"]["schemas"]
+    )
