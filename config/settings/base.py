@@ -134,6 +134,17 @@ SHOPDESK_SMS_BACKEND = os.environ.get(
 SHOPDESK_PORTAL_LINK_KEY = os.environ.get("SHOPDESK_PORTAL_LINK_KEY", "")
 SHOPDESK_PORTAL_CODE_TTL_SECONDS = int(os.environ.get("SHOPDESK_PORTAL_CODE_TTL_SECONDS", "600"))
 
+# Tickets: attachment limits (bytes per file, files per message), auto-close after N days
+# resolved and silent, orders above this amount make their customer high-value for routing.
+SHOPDESK_ATTACHMENT_MAX_BYTES = int(os.environ.get("SHOPDESK_ATTACHMENT_MAX_BYTES", 5 * 2**20))
+SHOPDESK_ATTACHMENT_MAX_FILES = int(os.environ.get("SHOPDESK_ATTACHMENT_MAX_FILES", "5"))
+SHOPDESK_AUTO_CLOSE_DAYS = int(os.environ.get("SHOPDESK_AUTO_CLOSE_DAYS", "7"))
+SHOPDESK_VIP_ORDER_AMOUNT = int(os.environ.get("SHOPDESK_VIP_ORDER_AMOUNT", "2000"))
+# A JSON API call may carry that many attachments base64-encoded (4/3 of their size).
+DATA_UPLOAD_MAX_MEMORY_SIZE = (
+    SHOPDESK_ATTACHMENT_MAX_BYTES * SHOPDESK_ATTACHMENT_MAX_FILES * 4 // 3 + 2**20
+)
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
