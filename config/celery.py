@@ -21,6 +21,7 @@ if os.environ.get("CELERY_RESULT_BACKEND"):
 # Every 30 s: a warning or breach becomes an event within a minute of its moment.
 app.conf.beat_schedule = {
     "tickets-sla-scan": {"task": "tickets.sla_scan", "schedule": 30.0},
+    "tickets-route-waiting": {"task": "tickets.route_waiting", "schedule": 30.0},
     "tickets-auto-close": {"task": "tickets.auto_close", "schedule": 3600.0},
     "notifications-deliver-due": {"task": "notifications.deliver_due", "schedule": 30.0},
 }

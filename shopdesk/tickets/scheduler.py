@@ -19,8 +19,7 @@ from django.conf import settings
 from django.db import connections
 
 from shopdesk.notifications.services import notifications_deliver_due
-from shopdesk.tickets.services import tickets_auto_close
-from shopdesk.tickets.services.sla_scan import ticket_sla_scan
+from shopdesk.tickets.services import ticket_sla_scan, tickets_auto_close, tickets_route_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +38,7 @@ class Job:
 JOBS: Final[tuple[Job, ...]] = (
     Job("tickets.sla_scan", ticket_sla_scan, TICK_SECONDS),
     Job("notifications.deliver_due", notifications_deliver_due, TICK_SECONDS),
+    Job("tickets.route_waiting", tickets_route_waiting, TICK_SECONDS),
     Job("tickets.auto_close", tickets_auto_close, 3600.0),
 )
 

@@ -3,8 +3,7 @@ config/celery.py. Without Celery the in-process scheduler calls the same service
 
 from celery import shared_task
 
-from shopdesk.tickets.services import tickets_auto_close
-from shopdesk.tickets.services.sla_scan import ticket_sla_scan
+from shopdesk.tickets.services import ticket_sla_scan, tickets_auto_close, tickets_route_waiting
 
 
 @shared_task(name="tickets.sla_scan")
@@ -18,3 +17,9 @@ def ticket_sla_scan_task() -> dict[str, int]:
 def tickets_auto_close_task() -> int:
     """Close tickets resolved and silent for SHOPDESK_AUTO_CLOSE_DAYS days."""
     return tickets_auto_close()
+
+
+@shared_task(name="tickets.route_waiting")
+def tickets_route_waiting_task() -> int:
+    """Give waiting unassigned tickets to agents who came online or freed capacity."""
+    return tickets_route_waiting()

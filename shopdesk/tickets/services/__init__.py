@@ -21,4 +21,5 @@ from shopdesk.tickets.services.messages import MessageResult as MessageResult
 from shopdesk.tickets.services.messages import ticket_customer_message as ticket_customer_message
 from shopdesk.tickets.services.messages import ticket_note as ticket_note
 from shopdesk.tickets.services.messages import ticket_reply as ticket_reply
+from shopdesk.tickets.services.sla_scan import ticket_sla_scan as ticket_sla_scan
 from shopdesk.tickets.services.status import ticket_transition as ticket_transition
