@@ -90,12 +90,14 @@ def ticket_logistics(*, ticket: Ticket) -> list[LogisticsEvent]:
     )
 
 
-def user_names(*, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    users = User.objects.filter(pk__in=wanted).only("username", "first_name", "last_name")
-    return {u.pk: u.get_full_name() or u.get_username() for u in users}
+def user_names(*, ids: Iterable[int | None], known: Iterable[User] = ()) -> dict[int, str]:
+    """Display names by id; users already loaded (`known`) cost no query."""
+    names = {u.pk: u.get_full_name() or u.get_username() for u in known}
+    wanted = {i for i in ids if i and i not in names}
+    if wanted:
+        users = User.objects.filter(pk__in=wanted).only("username", "first_name", "last_name")
+        names |= {u.pk: u.get_full_name() or u.get_username() for u in users}
+    return names
 
 
 def macros_for_ticket(*, ticket: Ticket) -> list[Macro]:

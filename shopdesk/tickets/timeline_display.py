@@ -6,7 +6,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from shopdesk.tickets.models import Attachment, TicketEvent
+from shopdesk.tickets.models import Attachment, Compensation, TicketEvent
 from shopdesk.tickets.states import (
     AuthorKind,
     Channel,
@@ -112,7 +112,7 @@ def _describe(event: TicketEvent, names: dict[int, str]) -> tuple[str, str, str]
     if t == EventType.COMPENSATION:
         title = _("Compensation %(amount)s: %(status)s") % {
             "amount": d.get("amount", ""),
-            "status": d.get("status", ""),
+            "status": _label(Compensation.Status, d.get("status")),
         }
         return "event", title, event.body
     if t == EventType.TAGGED:

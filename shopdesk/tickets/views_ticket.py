@@ -107,16 +107,21 @@ def detail_context(
 ) -> dict[str, Any]:
     """The page's context; `forms` replaces blank forms with the posted ones (errors, text)."""
     events = ticket_timeline(ticket=ticket, public_only=False)
-    names = user_names(ids=[e.data.get("to") for e in events if e.type == EventType.ASSIGNED])
+    may_assign = request.user.has_perm(Perm.ASSIGN_TICKET)
+    # Loaded once: the assign drop-down and the names on assignment events.
+    agents = list(agents_queryset()) if may_assign else []
+    assigned = [e.data.get("to") for e in events if e.type == EventType.ASSIGNED]
+    names = user_names(ids=assigned, known=agents)
     allowed = allowed_for(ticket)
     initial = {"version": ticket.version}
-    may_assign = request.user.has_perm(Perm.ASSIGN_TICKET)
     context: dict[str, Any] = {
         "ticket": ticket,
         "timeline": timeline_items(events=events, names=names),
+        "tags": [tag.name for tag in ticket.tags.all()],
         "clocks": _clocks(ticket),
         "transitions": allowed,
         "reply": ReplyForm(initial=initial, allowed=allowed),
+        "agents": agents,
         "assign_form": AssignForm(
             initial=initial | {"assignee": ticket.assignee_id or request.user.pk},
             agents=agents_queryset(),

@@ -247,6 +247,9 @@ def test_bulk_transition_and_tag(agent):
         ticket.refresh_from_db()
         assert ticket.status == TicketStatus.RESOLVED
         assert list(ticket.tags.values_list("name", flat=True)) == ["双11"]
+    page = client.get(_url("detail", tickets[0])).content.decode()
+    assert '<dd class="tags"><span class="badge">双11</span>' in page
+    assert "Tags added: 双11" in page
 
 
 def test_bulk_assign_to_another_agent_is_refused_for_an_agent(agent):
@@ -305,8 +308,13 @@ def test_message_text_is_rendered_inert(agent):
 
 @pytest.mark.parametrize("n", [2, 10])
 def test_ticket_page_query_count_does_not_grow_with_events(agent, django_assert_num_queries, n):
-    # given
+    # given: an assigned ticket, notes with pictures, a shipment with scans, earlier tickets
     ticket = _ticket()
+    services.ticket_assign(ticket=ticket, assignee=agent, actor=agent, reason="mine")
+    shipment = ShipmentFactory(order=ticket.order)
+    for _ in range(n):
+        LogisticsEventFactory(shipment=shipment)
+        _ticket(order=ticket.order)
     for i in range(n):
         services.ticket_note(
             ticket=ticket, actor=agent, body=f"note {i}", files=[IncomingFile("a.png", PNG)]
@@ -314,9 +322,13 @@ def test_ticket_page_query_count_does_not_grow_with_events(agent, django_assert_
     client = _client(agent)
     client.get(_url("detail", ticket))
     # when / then
-    with django_assert_num_queries(14):
+    # session, user, permissions (2), ticket, tags, timeline (2), customer's orders,
+    # logistics, earlier tickets, macros, compensations, standards, agents (also the names)
+    with django_assert_num_queries(15):
         response = client.get(_url("detail", ticket))
-    assert response.content.decode().count('class="note"') == n
+    html = response.content.decode()
+    assert html.count('class="note"') == n
+    assert f"Assigned to {agent.username}" in html
 
 
 def test_public_reply_goes_on_the_timeline_and_can_resolve(agent):
