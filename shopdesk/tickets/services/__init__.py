@@ -23,3 +23,4 @@ from shopdesk.tickets.services.messages import ticket_note as ticket_note
 from shopdesk.tickets.services.messages import ticket_reply as ticket_reply
 from shopdesk.tickets.services.sla_scan import ticket_sla_scan as ticket_sla_scan
 from shopdesk.tickets.services.status import ticket_transition as ticket_transition
+from shopdesk.tickets.services.tags import ticket_tag_add as ticket_tag_add

@@ -65,8 +65,18 @@ def ticket_rate(
 def ticket_complain(
     *, ticket: Ticket, author: User | None, body: str, now: datetime | None = None
 ) -> IntakeResult:
-    """ "I am not satisfied": a linked complaint ticket for the supervisors (one per ticket)."""
+    """The customer is "not satisfied" with a resolved or closed ticket: a linked complaint
+    ticket for the supervisors (one per ticket).
+
+    Raises:
+        DomainError: the ticket is not resolved yet (reply to it instead).
+    """
     now = now or timezone.now()
+    if ticket.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+        raise DomainError(
+            gettext("A complaint can be made once the ticket is resolved; until then, reply."),
+            code=TicketsErrorCode.NOT_RESOLVED,
+        )
     intake = TicketIntake(
         channel=Channel.PORTAL,
         customer=ticket.customer,

@@ -333,3 +333,11 @@ def test_waiting_tickets_go_to_an_agent_who_comes_online_urgent_first() -> None:
     assert assigned == 1
     assert urgent.assignee_id == profile.user_id
     assert normal.assignee_id is None
+
+
+def test_a_complaint_before_resolution_is_refused() -> None:
+    ticket = TicketFactory(status=TicketStatus.OPEN)
+    with pytest.raises(DomainError) as error:
+        services.ticket_complain(ticket=ticket, author=None, body="不满意")
+    assert error.value.code == "not_resolved"
+    assert Ticket.objects.count() == 1
