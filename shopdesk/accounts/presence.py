@@ -27,3 +27,8 @@ def agent_presence_set(*, user: User, online: bool, now: datetime | None = None)
 def agent_presence_touch(*, user: User, now: datetime | None = None) -> None:
     """Record that the agent is at the console now (does not switch them online)."""
     AgentProfile.objects.filter(user_id=user.pk).update(last_seen_at=now or timezone.now())
+
+
+def agent_presence_get(*, user: User) -> bool | None:
+    """True online, False away, None when the user is not an agent (one query)."""
+    return AgentProfile.objects.filter(user_id=user.pk).values_list("is_online", flat=True).first()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shopdesk.accounts.models import User
 from shopdesk.accounts.permissions import Perm
+from shopdesk.accounts.presence import agent_presence_get
 from shopdesk.core.errors import DomainError
 from shopdesk.core.pagination import InvalidCursor, Page
 from shopdesk.tickets.forms import QUEUE_LABELS, BulkForm, ConsoleFilterForm, agents_queryset
@@ -79,6 +80,7 @@ def ticket_console_view(request: AuthedRequest) -> HttpResponse:
     context["first_url"] = _url(request, cursor=None)
     context["can_override"] = request.user.has_perm(Perm.OVERRIDE_TICKET)
     context["bulk"] = BulkForm(agents=agents_queryset())
+    context["presence"] = agent_presence_get(user=request.user)
     template = "tickets/console.html"
     if request.htmx and context["is_next_page"] and form.is_valid():
         template += "#rows"

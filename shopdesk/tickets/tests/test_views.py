@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from shopdesk.accounts.models import User
+from shopdesk.accounts.models import AgentProfile, User
 from shopdesk.accounts.roles import Role
 from shopdesk.accounts.tests.factories import CustomerFactory, UserFactory
 from shopdesk.orders.tests.factories import LogisticsEventFactory, OrderFactory, ShipmentFactory
@@ -197,7 +197,7 @@ def test_console_query_count_does_not_grow_with_tickets(agent, django_assert_num
     client.get(CONSOLE, {"queue": "all"})  # warm the session
     # when / then: session, user, permissions, categories, 5 queue counts, one page, the agents
     # for the bulk form
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(CONSOLE, {"queue": "all"})
     assert len(response.context["rows"]) == n
 
@@ -594,3 +594,18 @@ def test_phone_lookup_by_order_number_and_bad_input(agent):
     assert "Enter the caller" in empty.content.decode()
     assert wrong.status_code == 400
     assert not Ticket.objects.exists()
+
+
+def test_console_shows_the_presence_switch_to_agents(agent):
+    # given an agent with a profile, away
+    AgentProfile.objects.create(user=agent, is_online=False)
+    client = Client()
+    client.force_login(agent)
+    # when
+    page = client.get(CONSOLE).content.decode()
+    client.post("/accounts/presence/", {"online": "1", "next": CONSOLE})
+    after = client.get(CONSOLE).content.decode()
+    # then
+    assert 'data-presence="away"' in page
+    assert 'data-presence="online"' in after
+    assert "accounts/presence/heartbeat/" in after
