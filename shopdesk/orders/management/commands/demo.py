@@ -1,15 +1,20 @@
 """`shopdesk demo`: fill an empty database with deterministic demo data and print the logins."""
 
 import json
+import random
+import time
 from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from shopdesk.core.progress import Progress
 from shopdesk.orders.demo import DEMO_UNTIL, DemoConfig, DemoResult, demo_generate
 from shopdesk.orders.demo.logins import DemoLogin, demo_logins_reset
 from shopdesk.orders.models import Order
+from shopdesk.tickets.demo import demo_tickets
 
 
 def _positive(value: str) -> int:
@@ -22,7 +27,8 @@ def _positive(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Fill an empty database with realistic demo data (source 'demo'): merchants, products, "
-        "customers, orders with timelines, shipments, logistics events and one login per role. "
+        "customers, orders with timelines, shipments, logistics events, agents and teams, "
+        "tickets with their timelines up to now, and one login per role. "
         "The same --seed gives the same data."
     )
 
@@ -59,10 +65,28 @@ class Command(BaseCommand):
             batch_size=max(1, options["batch_size"]),
         )
         result = demo_generate(config=config, show_progress=not options["json"])
+        tickets = self._tickets(config, result, show_progress=not options["json"])
         if options["json"]:
-            self.stdout.write(json.dumps({"created": True, **asdict(result)}, ensure_ascii=False))
+            data = {"created": True, **asdict(result), "tickets": tickets}
+            self.stdout.write(json.dumps(data, ensure_ascii=False))
             return
         self._summary(config, result)
+        self.stdout.write(f"{tickets['tickets']} tickets in {tickets['seconds']} s.")
+        self._logins(result.logins)
+
+    def _tickets(
+        self, config: DemoConfig, result: DemoResult, *, show_progress: bool
+    ) -> dict[str, Any]:
+        """Agents, teams and tickets on the new orders, up to now; their logins join the list."""
+        started = time.monotonic()
+        with Progress("tickets", enabled=show_progress, unit="tickets") as progress:
+            tickets = demo_tickets(
+                rng=random.Random(f"{config.seed}:tickets"),  # noqa: S311 - demo data
+                now=timezone.now(),
+                progress=progress,
+            )
+        result.logins += tickets.pop("logins")
+        return {**tickets, "seconds": round(time.monotonic() - started, 2)}
 
     def _skipped(self, existing: int, *, as_json: bool) -> None:
         if as_json:
@@ -83,7 +107,6 @@ class Command(BaseCommand):
                 f"{result.shipments} shipments, {result.logistics_events} logistics events."
             )
         )
-        self._logins(result.logins)
 
     def _logins(self, logins: list[DemoLogin]) -> None:
         width = max(len(login.username) for login in logins)
