@@ -4,6 +4,10 @@ Messages go through the notifications outbox after the transaction commits, so a
 change notifies no one and a failing mail server only delays the e-mail (the outbox retries).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -25,9 +29,22 @@ _NOTIFY_TYPES = frozenset(
 )
 
 
+_SUPPRESSED: ContextVar[bool] = ContextVar("ticket_customer_notify_suppressed", default=False)
+
+
+@contextmanager
+def customer_notifications_suppressed() -> Iterator[None]:
+    """Write history without telling customers (the demo, back-filled imports)."""
+    token = _SUPPRESSED.set(True)
+    try:
+        yield
+    finally:
+        _SUPPRESSED.reset(token)
+
+
 def ticket_customer_notify_on_commit(*, ticket: Ticket, event: TicketEvent) -> None:
     """Queue the customer's notifications for `event` once the transaction commits."""
-    if event.type not in _NOTIFY_TYPES or not event.is_public:
+    if _SUPPRESSED.get() or event.type not in _NOTIFY_TYPES or not event.is_public:
         return
     if event.author_kind == AuthorKind.CUSTOMER and event.type == EventType.MESSAGE:
         return

@@ -9,11 +9,13 @@ from shopdesk.accounts.presence import agent_presence_set
 from shopdesk.accounts.roles import Role
 from shopdesk.accounts.tests.factories import CustomerFactory, MerchantFactory, UserFactory
 from shopdesk.core.errors import ConcurrentUpdate, DomainError, PermissionDenied
+from shopdesk.notifications.models import Notification
 from shopdesk.orders.tests.factories import OrderFactory, OrderItemFactory
 from shopdesk.tickets import services
 from shopdesk.tickets.errors import InvalidTransition
 from shopdesk.tickets.models import Compensation, CompensationStandard, Macro, Ticket, TicketEvent
 from shopdesk.tickets.services import IncomingFile, TicketIntake
+from shopdesk.tickets.services.notify import customer_notifications_suppressed
 from shopdesk.tickets.states import TRANSITIONS, Channel, EventType, Party, TicketStatus
 from shopdesk.tickets.tests.factories import AgentProfileFactory, TicketFactory
 
@@ -341,3 +343,18 @@ def test_a_complaint_before_resolution_is_refused() -> None:
         services.ticket_complain(ticket=ticket, author=None, body="不满意")
     assert error.value.code == "not_resolved"
     assert Ticket.objects.count() == 1
+
+
+def test_customers_hear_of_changes_unless_history_is_being_written(
+    django_capture_on_commit_callbacks,
+) -> None:
+    # given a customer with a login and an e-mail address
+    customer = CustomerFactory(user=UserFactory())
+    # when one ticket is opened normally and one while history is written
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_create(intake=_intake(order=OrderFactory(customer=customer)))
+    with django_capture_on_commit_callbacks(execute=True), customer_notifications_suppressed():
+        services.ticket_create(intake=_intake(order=OrderFactory(customer=customer)))
+    # then only the first told the customer, in the app and by e-mail
+    channels = sorted(Notification.objects.values_list("channel", flat=True))
+    assert channels == ["email", "in_app"]
