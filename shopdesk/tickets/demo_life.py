@@ -225,10 +225,13 @@ class TicketLife:
         ).ticket
         self.staff.complaints += 1
         answered = self.t + timedelta(minutes=self.rng.uniform(10, 40))
+        # The supervisor answers; a complaint older than two days has been settled since.
+        settled = answered < self.now - timedelta(days=2)
         if answered < self.now:
             ticket_reply(
                 ticket=complaint,
                 actor=self.staff.supervisor,
                 body=texts.COMPLAINT_ANSWER[self.lang],
+                status_after=TicketStatus.RESOLVED if settled else None,
                 now=answered,
             )

@@ -70,6 +70,15 @@ def _clock(event: TicketEvent) -> str:
     return f"{clock} · {due:%Y-%m-%d %H:%M}" if due else clock
 
 
+def _escalation(data: dict[str, Any]) -> str:
+    actions = {
+        "notify_supervisor": _("supervisor notified"),
+        "reassign": _("reassigned to another agent"),
+        "take_back": _("taken back from the merchant"),
+    }
+    return str(actions.get(str(data.get("action")), data.get("action") or ""))
+
+
 def _describe(event: TicketEvent, names: dict[int, str]) -> tuple[str, str, str]:
     """(css, title, detail) for one event."""
     t, d = event.type, event.data
@@ -115,6 +124,8 @@ def _describe(event: TicketEvent, names: dict[int, str]) -> tuple[str, str, str]
             "status": _label(Compensation.Status, d.get("status")),
         }
         return "event", title, event.body
+    if t == EventType.ESCALATED:
+        return "breach", _("Escalated: %(action)s") % {"action": _escalation(d)}, _clock(event)
     if t == EventType.TAGGED:
         return "event", _("Tags added: %(tags)s") % {"tags": ", ".join(d.get("added", []))}, ""
     return "event", _label(EventType, t), event.body

@@ -22,7 +22,8 @@ from shopdesk.core.errors import ConcurrentUpdate, DomainError
 from shopdesk.notifications.services import notification_enqueue
 from shopdesk.tickets import sla
 from shopdesk.tickets.models import Ticket
-from shopdesk.tickets.services.assignment import ticket_route
+from shopdesk.tickets.routing import route_ticket
+from shopdesk.tickets.services.assignment import ticket_assign
 from shopdesk.tickets.services.base import event_add, ticket_save
 from shopdesk.tickets.services.handoff import ticket_take_back
 from shopdesk.tickets.states import (
@@ -175,9 +176,23 @@ def _notify_supervisor(ticket: Ticket, clock: SlaClock, now: datetime) -> bool:
 
 
 def _reassign(ticket: Ticket, clock: SlaClock, now: datetime) -> bool:
-    if ticket.assignee_id is None or ticket.responsible_party != Party.PLATFORM:
+    """Give the ticket to another available agent; keep it where it is when nobody else can
+    take it (an unassigned ticket would be worse off)."""
+    if ticket.responsible_party != Party.PLATFORM:
         return False
-    ticket_route(ticket=ticket, now=now, exclude_user_ids=(ticket.assignee_id,))
+    exclude = (ticket.assignee_id,) if ticket.assignee_id else ()
+    decision = route_ticket(ticket=ticket, now=now, exclude_user_ids=exclude)
+    if decision.assignee is None:
+        return False
+    ticket_assign(
+        ticket=ticket,
+        assignee=decision.assignee,
+        actor=None,
+        reason=decision.reason,
+        rule=decision.rule,
+        team=decision.team,
+        now=now,
+    )
     return True
 
 

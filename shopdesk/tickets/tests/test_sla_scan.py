@@ -174,6 +174,26 @@ def test_breach_reassigns_to_another_agent():
     assert {e.data["action"] for e in _events(ticket, EventType.ESCALATED)} == {"reassign"}
 
 
+def test_breach_keeps_the_agent_when_nobody_else_can_take_it():
+    # given a policy that reassigns, and the late agent is the only one online
+    SlaPolicyFactory(position=1, escalate_reassign=True, escalate_notify_supervisor=False)
+    team = TeamFactory()
+    only = AgentProfileFactory(team=team, active_ticket_count=1)
+    ticket = _ticket_with_clocks(
+        created=timezone.now() - timedelta(minutes=30), team=team, assignee=only.user
+    )
+
+    # when
+    ticket_sla_scan(now=timezone.now())
+
+    # then the ticket is not dropped back into the queue
+    ticket.refresh_from_db()
+    assert ticket.assignee == only.user
+    assert _events(ticket, EventType.ASSIGNED) == []
+    assert _events(ticket, EventType.ESCALATED) == []
+    assert len(_events(ticket, EventType.SLA_BREACH)) >= 1
+
+
 def test_merchant_missing_its_clock_loses_the_ticket_to_the_platform():
     # given a ticket handed to the merchant, whose clock ran out
     t0 = timezone.now() - timedelta(days=3)
