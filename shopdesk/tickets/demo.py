@@ -185,9 +185,10 @@ def demo_tickets(
         connection.queries_log.clear()
         if progress is not None:
             progress.advance(len(plans[start : start + BATCH]))
-    while tickets_auto_close(now=now):
-        pass
-    ticket_sla_scan(now=now)
+    with customer_notifications_suppressed():
+        while tickets_auto_close(now=now):
+            pass
+        ticket_sla_scan(now=now)
     return _summary(logins)
 
 
