@@ -75,7 +75,7 @@ def test_customer_opens_an_issue_with_a_photo_then_rates_the_answer(page):
     # then
     assert ticket.order_item_id == item.pk
     assert ticket.number in page.inner_text(".messages")
-    assert page.locator(".progress li[aria-current=step]").inner_text() == "submitted"
+    assert page.locator(".progress li[aria-current=step]").inner_text() == "已提交"
     assert "<script>alert(1)</script>" in page.inner_text(".conversation")  # shown as text
     photo = page.locator(".conversation img.photo")
     assert photo.evaluate("img => img.complete && img.naturalWidth") == 1
@@ -89,7 +89,7 @@ def test_customer_opens_an_issue_with_a_photo_then_rates_the_answer(page):
     page.reload()
     # then
     assert "已为您补发新水壶" in page.locator(".conversation li.agent").last.inner_text()
-    assert page.locator(".progress li[aria-current=step]").inner_text() == "resolved"
+    assert page.locator(".progress li[aria-current=step]").inner_text() == "已解决"
     assert page.locator(".reopen-note").is_visible()
     # when: five stars and a comment
     page.click("label[for=star-5]")
@@ -124,7 +124,7 @@ def test_agent_answers_in_the_console_and_the_customer_sees_it(page, chromium, l
     # then: the customer sees the answer, and the internal routing never shows
     page.reload()
     assert "请放心，已安排退款" in page.locator(".conversation li.agent").last.inner_text()
-    assert page.locator(".progress li[aria-current=step]").inner_text() == "resolved"
+    assert page.locator(".progress li[aria-current=step]").inner_text() == "已解决"
     # when: the customer says they are not satisfied
     page.click(".complaint summary")
     page.fill("#id_complaint_body", "退款太慢")

@@ -108,7 +108,13 @@ def _local(dt: object) -> str:
 
 
 def _body(ticket: Ticket, event: TicketEvent) -> str:
-    lines = [_what_happened(ticket, event).capitalize() + "."]
+    lines = [
+        gettext("Ticket %(number)s: %(what)s.")
+        % {
+            "number": ticket.number,
+            "what": _what_happened(ticket, event),
+        }
+    ]
     if event.type == EventType.MESSAGE and event.body:
         lines += ["", event.body]
     if ticket.responsible_party == Party.MERCHANT and ticket.merchant_due_at:
