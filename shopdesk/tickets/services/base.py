@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from shopdesk.accounts.models import AgentProfile, User
-from shopdesk.core.errors import ConcurrentUpdate
+from shopdesk.core.errors import ConcurrentUpdate, PermissionDenied
 from shopdesk.tickets.models import Ticket, TicketEvent
-from shopdesk.tickets.states import AuthorKind, EventType
+from shopdesk.tickets.states import AuthorKind, EventType, Party
 
 MAX_MESSAGE_CHARS = 20_000
 
@@ -79,6 +79,23 @@ def author_kind_for(user: User | None) -> AuthorKind:
     if user.merchant_id is not None:
         return AuthorKind.MERCHANT
     return AuthorKind.AGENT
+
+
+def check_merchant_holds(*, ticket: Ticket, actor: User | None) -> None:
+    """Merchant staff act on a ticket only while their merchant is the responsible party.
+
+    Raises:
+        PermissionDenied: the platform holds the ticket (or it is another merchant's).
+    """
+    if actor is None or actor.merchant_id is None:
+        return
+    if ticket.merchant_id != actor.merchant_id or ticket.responsible_party != Party.MERCHANT:
+        raise PermissionDenied(
+            gettext(
+                "The platform is handling this ticket now; the merchant can act on it once it "
+                "is handed over."
+            )
+        )
 
 
 def agent_load_adjust(*, user_id: int | None, delta: int) -> None:

@@ -13,7 +13,7 @@ from shopdesk.tickets import sla
 from shopdesk.tickets.errors import TicketsErrorCode
 from shopdesk.tickets.models import Ticket
 from shopdesk.tickets.routing import route_ticket
-from shopdesk.tickets.services.base import agent_load_adjust, event_add
+from shopdesk.tickets.services.base import agent_load_adjust, check_merchant_holds, event_add
 from shopdesk.tickets.services.notify import ticket_customer_notify_on_commit
 from shopdesk.tickets.services.status import ticket_transition
 from shopdesk.tickets.states import EventType, Party, TicketStatus
@@ -36,6 +36,7 @@ def ticket_hand_off(
     now = now or timezone.now()
     to = Party(to_party)
     reason = reason.strip()
+    check_merchant_holds(ticket=ticket, actor=actor)
     _check_hand_off(ticket=ticket, to=to, reason=reason, actor=actor)
     is_bounce = ticket.last_handoff_from == to
     ticket.handoff_count += 1

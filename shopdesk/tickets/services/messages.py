@@ -18,6 +18,7 @@ from shopdesk.tickets.services.base import (
     MAX_MESSAGE_CHARS,
     agent_load_adjust,
     author_kind_for,
+    check_merchant_holds,
     clean_text,
     event_add,
     ticket_save,
@@ -66,9 +67,11 @@ def ticket_reply(
 
     Raises:
         DomainError: empty or oversize message; InvalidTransition for a bad `status_after`.
+        PermissionDenied: merchant staff while the platform holds the ticket.
         ConcurrentUpdate: someone else changed the ticket since it was read.
     """
     now = now or timezone.now()
+    check_merchant_holds(ticket=ticket, actor=actor)
     text = _checked_body(body, files)
     kind = author_kind_for(actor)
     with transaction.atomic():

@@ -12,7 +12,12 @@ from shopdesk.audit.services import audit_record
 from shopdesk.tickets import sla
 from shopdesk.tickets.errors import InvalidTransition
 from shopdesk.tickets.models import Ticket
-from shopdesk.tickets.services.base import agent_load_adjust, event_add, ticket_save
+from shopdesk.tickets.services.base import (
+    agent_load_adjust,
+    check_merchant_holds,
+    event_add,
+    ticket_save,
+)
 from shopdesk.tickets.services.notify import ticket_customer_notify_on_commit
 from shopdesk.tickets.states import (
     ACTIVE_STATUSES,
@@ -41,6 +46,9 @@ def ticket_transition(
         ConcurrentUpdate: someone else changed the ticket since it was read.
     """
     now = now or timezone.now()
+    if "responsible_party" not in (extra_fields or {}):
+        # A hand-off changes the holder in this same write and checks the actor itself.
+        check_merchant_holds(ticket=ticket, actor=actor)
     old = TicketStatus(ticket.status)
     new = TicketStatus(to)
     allowed = TRANSITIONS.get(old, frozenset())

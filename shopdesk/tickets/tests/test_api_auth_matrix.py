@@ -20,7 +20,7 @@ from shopdesk.accounts.tests.factories import CustomerFactory
 from shopdesk.accounts.tokens import api_token_issue
 from shopdesk.orders.tests.factories import OrderFactory
 from shopdesk.tickets.models import Attachment, Tag, Ticket, TicketEvent
-from shopdesk.tickets.states import EventType, TicketStatus
+from shopdesk.tickets.states import EventType, Party, TicketStatus
 from shopdesk.tickets.tests.factories import CategoryFactory, TicketFactory
 
 LIST = "/api/v1/tickets/"
@@ -274,16 +274,41 @@ def test_actions_need_the_role_and_the_ticket_in_scope(
 ) -> None:
     # given a resolved ticket for the customer's voice, a new one otherwise
     ticket = target(world, role)
+    body = _body(world, action)
     if action in ("rate", "complain"):
         Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.RESOLVED)
+    elif role == "merchant_staff":
+        # Merchant staff act while their merchant holds the ticket (see the test below).
+        Ticket.objects.filter(pk=ticket.pk).update(
+            responsible_party=Party.MERCHANT, status=TicketStatus.PENDING_MERCHANT
+        )
+        if action == "hand-off":
+            body = {"to_party": "platform", "reason": "this is a carrier problem"}
     url = f"{LIST}{ticket.pk}/{action}"
     # when
-    response = check(world, role, expected, lambda c: post_json(c, url, _body(world, action)))
+    response = check(world, role, expected, lambda c: post_json(c, url, body))
     # then
     if response.status_code < 400:
         ticket.refresh_from_db()
         assert ticket.version > 1 or action in ("note", "complain")
         assert ticket.events.count() > 1
+
+
+@pytest.mark.parametrize("action", ["reply", "transition"])
+def test_merchant_staff_cannot_act_while_the_platform_holds_the_ticket(
+    world: World, action: str
+) -> None:
+    # given their merchant's ticket, held by the platform
+    before, rows = counts(), snapshot()
+    # when
+    response = post_json(
+        client_for(world, "merchant_staff"),
+        f"{LIST}{world.mine.pk}/{action}",
+        _body(world, action),
+    )
+    # then
+    assert_refused(response, 403, world)
+    assert (counts(), snapshot()) == (before, rows)
 
 
 def test_customer_cannot_rate_someone_elses_ticket(world: World) -> None:

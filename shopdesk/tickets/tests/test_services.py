@@ -358,3 +358,27 @@ def test_customers_hear_of_changes_unless_history_is_being_written(
     # then only the first told the customer, in the app and by e-mail
     channels = sorted(Notification.objects.values_list("channel", flat=True))
     assert channels == ["email", "in_app"]
+
+
+def test_merchant_staff_act_only_while_their_merchant_holds_the_ticket() -> None:
+    # given a ticket on the merchant's order, held by the platform
+    merchant_user = UserFactory(role=Role.MERCHANT_STAFF, merchant=MerchantFactory())
+    agent = UserFactory(role=Role.AGENT)
+    ticket = services.ticket_create(
+        intake=_intake(order=OrderFactory(merchant=merchant_user.merchant))
+    ).ticket
+    # then the merchant can neither reply nor change the status yet
+    with pytest.raises(PermissionDenied):
+        services.ticket_reply(ticket=ticket, actor=merchant_user, body="我们来处理")
+    with pytest.raises(PermissionDenied):
+        services.ticket_transition(ticket=ticket, to=TicketStatus.RESOLVED, actor=merchant_user)
+    # when the platform hands it over, the merchant replies and resolves
+    services.ticket_hand_off(
+        ticket=ticket, to_party=Party.MERCHANT, reason="请商家核实", actor=agent
+    )
+    services.ticket_reply(
+        ticket=ticket, actor=merchant_user, body="已补发", status_after=TicketStatus.RESOLVED
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.RESOLVED
+    assert ticket.events.filter(type=EventType.MESSAGE, author=merchant_user).count() == 1
