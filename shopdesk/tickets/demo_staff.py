@@ -24,7 +24,7 @@ AGENTS: Final[tuple[tuple[str, str, list[str], list[str]], ...]] = (
     ("demo-agent6", "vip", BOTH, []),
 )
 PLATFORM_TEAMS: Final = ("service", "vip", "supervisors")
-MERCHANT_CALENDAR: Final = "Merchant working days 09:00-18:00"
+MERCHANT_CALENDAR: Final = "商家工作日 Merchant workdays 09:00-18:00"
 
 
 @dataclass

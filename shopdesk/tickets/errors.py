@@ -19,8 +19,14 @@ class TicketsErrorCode(StrEnum):
     INVALID_ASSIGNEE = "invalid_assignee"
     OVER_LIMIT = "over_limit"
     INVALID_PRIORITY = "invalid_priority"
+    HANDOFF_REQUIRED = "handoff_required"
 
 
 class InvalidTransition(DomainError):
     code = TicketsErrorCode.INVALID_TRANSITION
+    status = 409
+
+
+class HandOffRequired(DomainError):
+    code = TicketsErrorCode.HANDOFF_REQUIRED
     status = 409

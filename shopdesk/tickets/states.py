@@ -38,6 +38,22 @@ ACTIVE_STATUSES: Final = frozenset(
 PAUSED_STATUSES: Final = frozenset({S.PENDING_CUSTOMER})
 
 
+# Who holds the ticket changes with these, so only a hand-off (with its reason, the merchant's
+# clock and the bounce rule) or a take-back makes them, never a bare status change.
+HANDOFF_ONLY: Final = frozenset(
+    {(old, S.PENDING_MERCHANT) for old in TRANSITIONS if S.PENDING_MERCHANT in TRANSITIONS[old]}
+    | {(S.PENDING_MERCHANT, S.OPEN)}
+)
+
+
+def manual_transitions(current: TicketStatus | str) -> list[TicketStatus]:
+    """The statuses a person may pick directly from `current` (hand-offs excluded)."""
+    old = TicketStatus(current)
+    return sorted(
+        new for new in TRANSITIONS.get(old, frozenset()) if (old, new) not in HANDOFF_ONLY
+    )
+
+
 def transition_allowed(current: TicketStatus | str, to: TicketStatus | str) -> bool:
     return TicketStatus(to) in TRANSITIONS.get(TicketStatus(current), frozenset())
 

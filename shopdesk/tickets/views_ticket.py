@@ -38,7 +38,13 @@ from shopdesk.tickets.selectors_console import (
 )
 from shopdesk.tickets.services import IncomingFile, macro_render, ticket_note, ticket_reply
 from shopdesk.tickets.services.attachments import RefusedFile
-from shopdesk.tickets.states import TRANSITIONS, EventType, Party, SlaClock, TicketStatus
+from shopdesk.tickets.states import (
+    EventType,
+    Party,
+    SlaClock,
+    TicketStatus,
+    manual_transitions,
+)
 from shopdesk.tickets.timeline_display import timeline_items
 from shopdesk.tickets.views_common import AuthedRequest, console_view, visible_ticket
 
@@ -93,7 +99,7 @@ def _panels(request: AuthedRequest, ticket: Ticket) -> dict[str, Any]:
 
 
 def allowed_for(ticket: Ticket) -> list[TicketStatus]:
-    return sorted(TRANSITIONS.get(TicketStatus(ticket.status), frozenset()))
+    return manual_transitions(ticket.status)
 
 
 def detail_context(

@@ -40,35 +40,35 @@ def forwards(apps, schema_editor):
             code=code, defaults={"name_zh": zh, "name_en": en, "position": position * 10}
         )
     service_hours, _ = Calendar.objects.get_or_create(
-        name="Service desk 08:00-23:00",
+        name="客服工作时间 Service hours 08:00-23:00",
         defaults={"weekly_hours": SEVEN_DAYS, "uses_china_holidays": False},
     )
     merchant_hours, _ = Calendar.objects.get_or_create(
-        name="Merchant working days 09:00-18:00",
+        name="商家工作日 Merchant workdays 09:00-18:00",
         defaults={"weekly_hours": WORKWEEK, "uses_china_holidays": True},
     )
     Team.objects.get_or_create(
-        code="service", defaults={"name": "Customer service", "calendar": service_hours}
+        code="service", defaults={"name": "售后客服 Customer service", "calendar": service_hours}
     )
     Team.objects.get_or_create(
         code="vip",
-        defaults={"name": "VIP service", "calendar": service_hours, "is_vip_queue": True},
+        defaults={"name": "高价值客户专席 VIP service", "calendar": service_hours, "is_vip_queue": True},
     )
     Team.objects.get_or_create(
-        code="supervisors", defaults={"name": "Supervisors", "calendar": service_hours}
+        code="supervisors", defaults={"name": "客服主管 Supervisors", "calendar": service_hours}
     )
     if not SlaPolicy.objects.exists():
         SlaPolicy.objects.create(
-            name="Urgent", position=10, priorities=["urgent"], parties=["platform"],
+            name="紧急 Urgent", position=10, priorities=["urgent"], parties=["platform"],
             first_reply_minutes=5, next_reply_minutes=30, resolution_minutes=240,
             escalate_raise_priority=False, escalate_reassign=True,
         )
         SlaPolicy.objects.create(
-            name="Merchant", position=20, parties=["merchant"], calendar=merchant_hours,
+            name="商家 Merchant", position=20, parties=["merchant"], calendar=merchant_hours,
             first_reply_minutes=240, next_reply_minutes=480, resolution_minutes=2880,
         )
         SlaPolicy.objects.create(
-            name="Default", position=1000, first_reply_minutes=15, next_reply_minutes=60,
+            name="默认 Default", position=1000, first_reply_minutes=15, next_reply_minutes=60,
             resolution_minutes=1440, escalate_raise_priority=True,
         )
     standards = [

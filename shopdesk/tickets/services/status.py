@@ -10,7 +10,7 @@ from shopdesk.accounts.models import User
 from shopdesk.audit.models import AuditEvent
 from shopdesk.audit.services import audit_record
 from shopdesk.tickets import sla
-from shopdesk.tickets.errors import InvalidTransition
+from shopdesk.tickets.errors import HandOffRequired, InvalidTransition
 from shopdesk.tickets.models import Ticket
 from shopdesk.tickets.services.base import (
     agent_load_adjust,
@@ -21,6 +21,7 @@ from shopdesk.tickets.services.base import (
 from shopdesk.tickets.services.notify import ticket_customer_notify_on_commit
 from shopdesk.tickets.states import (
     ACTIVE_STATUSES,
+    HANDOFF_ONLY,
     TRANSITIONS,
     EventType,
     TicketStatus,
@@ -60,6 +61,13 @@ def ticket_transition(
                 "%(allowed)s."
             )
             % {"old": old.label, "new": new.label, "allowed": names}
+        )
+    if (old, new) in HANDOFF_ONLY and "responsible_party" not in (extra_fields or {}):
+        raise HandOffRequired(
+            gettext(
+                "Waiting on the merchant starts and ends with a hand-off: use “Hand off” with a "
+                "reason the customer will see."
+            )
         )
     with transaction.atomic():
         fields = _status_fields(ticket, old=old, new=new, now=now)

@@ -284,6 +284,8 @@ def test_actions_need_the_role_and_the_ticket_in_scope(
         )
         if action == "hand-off":
             body = {"to_party": "platform", "reason": "this is a carrier problem"}
+        elif action == "transition":
+            body = {"to": "resolved", "note": "refunded by the shop"}
     url = f"{LIST}{ticket.pk}/{action}"
     # when
     response = check(world, role, expected, lambda c: post_json(c, url, body))

@@ -12,11 +12,18 @@ from shopdesk.core.errors import ConcurrentUpdate, DomainError, PermissionDenied
 from shopdesk.notifications.models import Notification
 from shopdesk.orders.tests.factories import OrderFactory, OrderItemFactory
 from shopdesk.tickets import services
-from shopdesk.tickets.errors import InvalidTransition
+from shopdesk.tickets.errors import HandOffRequired, InvalidTransition
 from shopdesk.tickets.models import Compensation, CompensationStandard, Macro, Ticket, TicketEvent
 from shopdesk.tickets.services import IncomingFile, TicketIntake
 from shopdesk.tickets.services.notify import customer_notifications_suppressed
-from shopdesk.tickets.states import TRANSITIONS, Channel, EventType, Party, TicketStatus
+from shopdesk.tickets.states import (
+    HANDOFF_ONLY,
+    TRANSITIONS,
+    Channel,
+    EventType,
+    Party,
+    TicketStatus,
+)
 from shopdesk.tickets.tests.factories import AgentProfileFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +126,12 @@ ALL = list(TicketStatus)
 @pytest.mark.parametrize(("old", "new"), [(a, b) for a in ALL for b in ALL if a != b])
 def test_every_status_pair_follows_the_machine(old: TicketStatus, new: TicketStatus) -> None:
     ticket = TicketFactory(status=old)
-    if new in TRANSITIONS[old]:
+    if (old, new) in HANDOFF_ONLY:
+        with pytest.raises(HandOffRequired):
+            services.ticket_transition(ticket=ticket, to=new, actor=None)
+        ticket.refresh_from_db()
+        assert ticket.status == old
+    elif new in TRANSITIONS[old]:
         services.ticket_transition(ticket=ticket, to=new, actor=None)
         ticket.refresh_from_db()
         assert ticket.status == new

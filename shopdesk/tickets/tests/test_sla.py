@@ -119,7 +119,7 @@ def test_policy_cache_saves_queries(settings, django_assert_num_queries):
     # when / then the next ticket reads nothing
     with django_assert_num_queries(0):
         ticket = _started()
-    assert ticket.sla_policy.name == "Default"
+    assert ticket.sla_policy.name == "默认 Default"
     sla.sla_cache_clear()
 
 
@@ -133,7 +133,7 @@ def test_default_policy_first_reply_in_15_minutes_round_the_clock():
     fields = sla.sla_start(ticket, now=T0)
 
     # then
-    assert ticket.sla_policy.name == "Default"
+    assert ticket.sla_policy.name == "默认 Default"
     assert ticket.first_reply_warn_at == T0 + timedelta(minutes=12)
     assert ticket.first_reply_due_at == T0 + timedelta(minutes=15)
     assert ticket.resolution_due_at == T0 + timedelta(minutes=1440)
@@ -348,7 +348,7 @@ def test_priority_raise_rematches_policy_and_recomputes_unmet_clocks():
     fields = sla.sla_on_priority_change(ticket, now=T0 + timedelta(minutes=2))
 
     # then
-    assert ticket.sla_policy == SlaPolicy.objects.get(name="Urgent")
+    assert ticket.sla_policy == SlaPolicy.objects.get(name="紧急 Urgent")
     assert ticket.first_reply_due_at == T0 + timedelta(minutes=5)
     assert ticket.first_reply_warn_at == T0 + timedelta(minutes=4)
     assert ticket.resolution_due_at == T0 + timedelta(minutes=240)
