@@ -22,9 +22,9 @@ from shopdesk.accounts.models import AgentProfile, Customer, Merchant
 from shopdesk.orders.models import Order
 from shopdesk.tickets.bench_copy import copy_rows
 from shopdesk.tickets.bench_people import BENCH, BenchCustomer, BenchPeople
-from shopdesk.tickets.bench_sla import SlaContext, sla_columns
+from shopdesk.tickets.bench_sla import PRIORITIES, SlaContext, pick, sla_columns
 from shopdesk.tickets.models import Attachment, Category, Compensation, Ticket, TicketEvent
-from shopdesk.tickets.states import ACTIVE_STATUSES, Channel, Priority, TicketStatus
+from shopdesk.tickets.states import ACTIVE_STATUSES, Channel, TicketStatus
 
 S = TicketStatus
 HISTORY_DAYS: Final = 365  # closed and resolved tickets
@@ -32,12 +32,6 @@ ACTIVE_DAYS: Final = 14  # tickets still being worked on were opened recently
 ACTIVE_MIX: Final = ((S.NEW, 20), (S.OPEN, 35), (S.PENDING_CUSTOMER, 20))
 ACTIVE_MIX_REST: Final = ((S.PENDING_MERCHANT, 10), (S.ON_HOLD, 5), (S.REOPENED, 10))
 DONE_MIX: Final = ((S.CLOSED, 70), (S.RESOLVED, 30))
-PRIORITIES: Final = (
-    (Priority.URGENT, 2),
-    (Priority.HIGH, 13),
-    (Priority.NORMAL, 75),
-    (Priority.LOW, 10),
-)
 CHANNELS: Final = (
     (Channel.PORTAL, 45),
     (Channel.API, 20),
@@ -101,12 +95,12 @@ class SeedConfig:
 
 def seeded_tickets() -> QuerySet[Ticket]:
     """The tickets this seed made (the bench's API creates have `created_by` set)."""
-    return Ticket.objects.filter(customer__source=BENCH, created_by__isnull=True)
+    return bench_tickets_all().filter(created_by__isnull=True)
 
 
-def _pick(rng: random.Random, mix: tuple[tuple[Any, int], ...]) -> Any:
-    values, weights = zip(*mix, strict=True)
-    return rng.choices(values, weights)[0]
+def bench_tickets_all() -> QuerySet[Ticket]:
+    """Every ticket of the bench's customers: seeded, or opened through the API by the bench."""
+    return Ticket.objects.filter(customer__source=BENCH)
 
 
 class _Generator:
@@ -136,8 +130,8 @@ class _Generator:
 
     def status(self, i: int, rng: random.Random) -> TicketStatus:
         if i < self.done:
-            return TicketStatus(_pick(rng, DONE_MIX))
-        return TicketStatus(_pick(rng, ACTIVE_MIX + ACTIVE_MIX_REST))
+            return TicketStatus(pick(rng, DONE_MIX))
+        return TicketStatus(pick(rng, ACTIVE_MIX + ACTIVE_MIX_REST))
 
     def ticket(self, i: int, pk: int) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
         rng = random.Random(self.config.seed * 1_000_003 + i)  # noqa: S311 - test data
@@ -153,9 +147,9 @@ class _Generator:
             "id": pk,
             "created_at": self.created_at(i, rng),
             "status": status,
-            "priority": _pick(rng, PRIORITIES),
-            "channel": _pick(rng, CHANNELS),
-            "category_id": _pick(rng, self.categories),
+            "priority": pick(rng, PRIORITIES),
+            "channel": pick(rng, CHANNELS),
+            "category_id": pick(rng, self.categories),
             "customer_id": customer.pk,
             "team_id": team,
         }
@@ -172,7 +166,7 @@ class _Generator:
             updated_at=row["status_changed_at"] or row["created_at"],
         )
         if status == S.CLOSED and rng.random() < 0.4:
-            row.update(rating=_pick(rng, RATINGS), rated_at=row["closed_at"])
+            row.update(rating=pick(rng, RATINGS), rated_at=row["closed_at"])
         return {**self.blank, **row}, self.events(row, description, rng)
 
     def events(
@@ -303,7 +297,7 @@ def tables_vacuum_analyze() -> float | None:
 def bench_reset() -> dict[str, int]:
     """Delete every ticket of the bench's customers (seeded or opened through the API), their
     timelines, and the bench's orders, customers and merchants. Bench logins and teams stay."""
-    tickets = Ticket.objects.filter(customer__source=BENCH)
+    tickets = bench_tickets_all()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             deleted = _raw_reset(tickets)

@@ -24,7 +24,7 @@ from shopdesk.tickets import sla
 from shopdesk.tickets.bench_copy import copy_update
 from shopdesk.tickets.models import Category, Ticket
 from shopdesk.tickets.services.sla_scan import ticket_sla_scan
-from shopdesk.tickets.states import ACTIVE_STATUSES, Party, SlaClock, TicketStatus
+from shopdesk.tickets.states import ACTIVE_STATUSES, Party, Priority, SlaClock, TicketStatus
 
 S = TicketStatus
 # Columns the lifecycle writes (the SLA-scan stage rewrites these on the active tickets).
@@ -54,6 +54,17 @@ SLA_COLUMNS: Final = (
     "sla_marks",
 )
 LATE_SHARE: Final = 0.07  # replies and resolutions after their deadline
+PRIORITIES: Final = (
+    (Priority.URGENT, 2),
+    (Priority.HIGH, 13),
+    (Priority.NORMAL, 75),
+    (Priority.LOW, 10),
+)
+
+
+def pick(rng: random.Random, mix: tuple[tuple[Any, int], ...]) -> Any:
+    values, weights = zip(*mix, strict=True)
+    return rng.choices(values, weights)[0]
 
 
 @dataclass(frozen=True)
@@ -208,7 +219,10 @@ _ACTIVE_FIELDS: Final = (
 
 def bench_sla_scan(*, tickets: Any, now: datetime, due_share: float, seed: int) -> dict[str, Any]:
     """Re-anchor the SLA state of the active bench tickets at `now` (a share of them due), then
-    time one `ticket_sla_scan(now=now)`."""
+    time one `ticket_sla_scan(now=now)`.
+
+    Priorities are drawn again too: each scan raises the priority of breached tickets, and an
+    urgent breach is reassigned (routing), so without this every rerun would cost more."""
     started = time.monotonic()
     rows = list(tickets.filter(status__in=list(ACTIVE_STATUSES)).values(*_ACTIVE_FIELDS))
     ctx = SlaContext.load(customer_ids=sorted({r["customer_id"] for r in rows}))
@@ -216,7 +230,9 @@ def bench_sla_scan(*, tickets: Any, now: datetime, due_share: float, seed: int) 
     for row in rows:
         rng = random.Random(seed * 1_000_003 + row["id"])  # noqa: S311 - test data
         due = rng.random() < due_share
-        updates.append((row["id"], sla_columns(row, ctx=ctx, now=now, due=due, rng=rng)))
+        row["priority"] = pick(rng, PRIORITIES)
+        values = sla_columns(row, ctx=ctx, now=now, due=due, rng=rng)
+        updates.append((row["id"], {**values, "priority": row["priority"]}))
     _write_sla(updates)
     prepared = time.monotonic() - started
     open_count = Ticket.objects.filter(status__in=list(ACTIVE_STATUSES)).count()
@@ -239,9 +255,10 @@ def bench_sla_scan(*, tickets: Any, now: datetime, due_share: float, seed: int) 
 def _write_sla(updates: list[tuple[int, dict[str, Any]]]) -> None:
     if not updates:
         return
+    columns = (*SLA_COLUMNS, "priority")
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            copy_update(model=Ticket, columns=SLA_COLUMNS, rows=updates, now=timezone.now())
+            copy_update(model=Ticket, columns=columns, rows=updates, now=timezone.now())
             return
         objects = [Ticket(id=pk, **values) for pk, values in updates]
-        Ticket.objects.bulk_update(objects, list(SLA_COLUMNS), batch_size=500)
+        Ticket.objects.bulk_update(objects, list(columns), batch_size=500)
