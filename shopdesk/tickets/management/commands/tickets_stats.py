@@ -1,20 +1,9 @@
 """`shopdesk tickets stats`: service figures over all tickets (the CLI has full scope)."""
 
-import json
 from datetime import date
-from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from shopdesk.core.errors import DomainError
+from shopdesk.core.stats_command import PeriodStatsCommand
 from shopdesk.tickets.stats import ReplyTimeStats, TicketStats, ticket_stats
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"'{value}' is not a date: use YYYY-MM-DD, e.g. 2026-11-11.") from exc
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -25,7 +14,7 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
-class Command(BaseCommand):
+class Command(PeriodStatsCommand):
     help = (
         "Ticket figures for tickets created in [--from, --to]: counts by status, category, "
         "channel and responsible party; first-reply time (mean, median, p90, std dev, CV, peak "
@@ -33,26 +22,17 @@ class Command(BaseCommand):
         "bounce rates; mean rating and CSAT."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--from", dest="date_from", help="first day created, YYYY-MM-DD")
-        parser.add_argument("--to", dest="date_to", help="last day created (inclusive)")
-        parser.add_argument("--merchant", type=int, help="merchant id")
-        parser.add_argument("--json", action="store_true", help="print one JSON object")
+    day_word = "created"
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        date_from = _date(options["date_from"]) if options["date_from"] else None
-        date_to = _date(options["date_to"]) if options["date_to"] else None
-        try:
-            # user=None: the operator running the CLI sees every ticket.
-            stats = ticket_stats(
-                user=None, date_from=date_from, date_to=date_to, merchant_id=options["merchant"]
-            )
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
-        if options["json"]:
-            self.stdout.write(json.dumps(stats.as_dict(), ensure_ascii=False))
-        else:
-            self._table(stats)
+    def compute(
+        self, *, date_from: date | None, date_to: date | None, merchant_id: int | None
+    ) -> TicketStats:
+        return ticket_stats(
+            user=None, date_from=date_from, date_to=date_to, merchant_id=merchant_id
+        )
+
+    def table(self, stats: TicketStats) -> None:
+        self._table(stats)
 
     def _counts(self, title: str, counts: dict[str, int]) -> None:
         self.stdout.write(f"{title}:")
