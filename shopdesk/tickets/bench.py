@@ -123,19 +123,26 @@ def bench_tickets(
     # The scan stage rewrote every active ticket: vacuum again, as autovacuum soon would.
     vacuum["after_sla_scan_seconds"] = tables_vacuum_analyze()
     result["vacuum_analyze"] = vacuum
+    result.update(_http_stages(people, config, say))
+    result["queries"] = _query_counts(people)
+    # ru_maxrss is in KiB on Linux.
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    result["summary"] = _summary(result)
+    return result
+
+
+def _http_stages(
+    people: BenchPeople, config: BenchConfig, say: Callable[[str], None]
+) -> dict[str, Any]:
     with serve(database_url=_database_url()) as server:
-        result["server"] = {"kind": server.kind, "command": server.command}
+        result: dict[str, Any] = {"server": {"kind": server.kind, "command": server.command}}
         say("creates")
         result["create"] = _creates(server, people, config)
         say("queues")
         result["queues"] = _queues(server, people, config)
         say("ticket pages")
         result["ticket_page"] = _pages(server, people, config)
-    result["queries"] = _query_counts(people)
-    # ru_maxrss is in KiB on Linux.
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-    result["summary"] = _summary(result)
     return result
 
 
