@@ -13,6 +13,7 @@ from shopdesk.accounts.models import BusinessCalendar, Customer, Merchant, Team
 from shopdesk.core.models import BaseModel
 from shopdesk.orders.models import Order, OrderItem
 from shopdesk.tickets.states import (
+    ACTIVE_STATUSES,
     AuthorKind,
     Channel,
     EventType,
@@ -101,6 +102,9 @@ class SlaPolicy(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+_ACTIVE = Q(status__in=sorted(ACTIVE_STATUSES))
 
 
 class Ticket(BaseModel):
@@ -248,9 +252,27 @@ class Ticket(BaseModel):
                 name="ticket_rating_1_5",
             ),
         ]
+        # The work queues read only active tickets in SLA-due order: partial indexes on exactly
+        # that (about a tenth of the rows) give ordered scans that stop after one page.
         indexes = [
-            models.Index(fields=["assignee", "status", "sla_due_at"], name="ticket_assignee_q_idx"),
-            models.Index(fields=["team", "status", "sla_due_at"], name="ticket_team_q_idx"),
+            models.Index(
+                fields=["assignee", "sla_due_at", "id"],
+                name="ticket_active_assignee_idx",
+                condition=_ACTIVE,
+            ),
+            models.Index(
+                fields=["team", "sla_due_at", "id"],
+                name="ticket_active_team_idx",
+                condition=_ACTIVE,
+            ),
+            models.Index(
+                fields=["sla_due_at", "id"], name="ticket_active_due_idx", condition=_ACTIVE
+            ),
+            models.Index(
+                fields=["sla_due_at", "id"],
+                name="ticket_unassigned_due_idx",
+                condition=_ACTIVE & Q(assignee__isnull=True, responsible_party=Party.PLATFORM),
+            ),
             models.Index(fields=["status", "sla_due_at"], name="ticket_status_due_idx"),
             models.Index(
                 fields=["sla_next_at"],

@@ -15,7 +15,7 @@ from shopdesk.orders.models import Order
 from shopdesk.orders.selectors import order_scope_for_user
 from shopdesk.tickets.errors import TicketsErrorCode
 from shopdesk.tickets.models import Ticket
-from shopdesk.tickets.selectors import AnyUser, TicketFilter, ticket_list_for_user
+from shopdesk.tickets.selectors import AnyUser, TicketFilter, queue_sort, ticket_list_for_user
 
 
 def customer_scope_for_user(*, user: AnyUser) -> QuerySet[Customer]:
@@ -91,7 +91,8 @@ def ticket_page_for_user(
 ) -> Page[Ticket]:
     """One keyset page of the user's tickets, soonest SLA due first (none due last), then id."""
     qs = ticket_list_for_user(user=user, filters=filters).prefetch_related("tags")
-    return keyset_page(qs, field="sla_due_at", descending=False, limit=limit, cursor=cursor)
+    field, descending = queue_sort(filters.queue)
+    return keyset_page(qs, field=field, descending=descending, limit=limit, cursor=cursor)
 
 
 def assignee_get(*, user_id: int) -> User:

@@ -13,7 +13,7 @@ from shopdesk.core.pagination import Page, keyset_page
 from shopdesk.orders.models import LogisticsEvent, Order
 from shopdesk.orders.selectors import order_scope_for_user
 from shopdesk.tickets.models import Compensation, CompensationStandard, Macro, Ticket
-from shopdesk.tickets.selectors import AnyUser, TicketFilter, ticket_list_for_user
+from shopdesk.tickets.selectors import AnyUser, TicketFilter, queue_sort, ticket_list_for_user
 
 AMBER_WITHIN_MINUTES = 30
 
@@ -27,7 +27,8 @@ def ticket_page_for_user(
         InvalidCursor: the cursor was forged or is stale.
     """
     qs = ticket_list_for_user(user=user, filters=filters)
-    return keyset_page(qs, field="sla_due_at", descending=False, limit=limit, cursor=cursor)
+    field, descending = queue_sort(filters.queue)
+    return keyset_page(qs, field=field, descending=descending, limit=limit, cursor=cursor)
 
 
 def tickets_for_bulk(*, user: AnyUser, ids: Iterable[int]) -> dict[int, Ticket]:

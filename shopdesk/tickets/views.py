@@ -21,7 +21,7 @@ from shopdesk.core.errors import DomainError
 from shopdesk.core.pagination import InvalidCursor, Page
 from shopdesk.tickets.forms import QUEUE_LABELS, BulkForm, ConsoleFilterForm, agents_queryset
 from shopdesk.tickets.models import Category, Ticket
-from shopdesk.tickets.selectors import QUEUES, queue_counts_for_user
+from shopdesk.tickets.selectors import COUNT_CAP, QUEUES, queue_counts_for_user
 from shopdesk.tickets.selectors_console import (
     SlaDue,
     sla_due,
@@ -81,6 +81,7 @@ def ticket_console_view(request: AuthedRequest) -> HttpResponse:
     context["can_override"] = request.user.has_perm(Perm.OVERRIDE_TICKET)
     context["bulk"] = BulkForm(agents=agents_queryset())
     context["presence"] = agent_presence_get(user=request.user)
+    context["count_cap"] = COUNT_CAP
     template = "tickets/console.html"
     if request.htmx and context["is_next_page"] and form.is_valid():
         template += "#rows"

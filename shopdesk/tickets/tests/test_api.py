@@ -228,7 +228,7 @@ def test_list_walks_pages_by_sla_due_with_undated_tickets_last(agent_client: Cli
     seen: list[int] = []
     cursor = None
     for _ in range(5):
-        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        params = {"queue": "unassigned", "limit": 2, **({"cursor": cursor} if cursor else {})}
         response = agent_client.get(LIST, params)
         seen += ids(response)
         cursor = response.json()["next_cursor"]
@@ -236,6 +236,17 @@ def test_list_walks_pages_by_sla_due_with_undated_tickets_last(agent_client: Cli
             break
     # then
     assert seen == [soon.pk, same.pk, late.pk, undated[0].pk, undated[1].pk]
+
+
+def test_the_all_list_is_newest_first(agent_client: Client) -> None:
+    # given
+    now = timezone.now()
+    old = TicketFactory(created_at=now - timedelta(days=2), sla_due_at=now)
+    new = TicketFactory(created_at=now, sla_due_at=now + timedelta(days=1))
+    # when
+    response = agent_client.get(LIST, {"queue": "all"})
+    # then
+    assert ids(response) == [new.pk, old.pk]
 
 
 def test_list_refuses_a_limit_over_200_and_a_forged_cursor(agent_client: Client) -> None:

@@ -121,7 +121,7 @@ def test_console_lists_the_queue_by_sla_due_time_with_counts(agent):
     Ticket.objects.filter(pk=soon.pk).update(sla_due_at=now + timedelta(minutes=12, seconds=30))
     Ticket.objects.filter(pk=later.pk).update(sla_due_at=now + timedelta(hours=3))
     # when
-    response = _client(agent).get(CONSOLE, {"queue": "all"})
+    response = _client(agent).get(CONSOLE, {"queue": "unassigned"})
     # then
     assert response.status_code == 200
     assert _shown(response) == [late.number, soon.number, later.number]
@@ -609,3 +609,17 @@ def test_console_shows_the_presence_switch_to_agents(agent):
     assert 'data-presence="away"' in page
     assert 'data-presence="online"' in after
     assert "accounts/presence/heartbeat/" in after
+
+
+def test_queue_counts_stop_at_the_cap(agent, settings, monkeypatch):
+    # given more unassigned tickets than the cap
+    monkeypatch.setattr("shopdesk.tickets.selectors.COUNT_CAP", 3)
+    monkeypatch.setattr("shopdesk.tickets.views.COUNT_CAP", 3)
+    for _ in range(4):
+        _ticket()
+    # when
+    response = _client(agent).get(CONSOLE, {"queue": "unassigned"})
+    # then
+    counts = {code: count for code, _l, count, _u in response.context["queues"]}
+    assert counts["unassigned"] == 3
+    assert b'<span class="count">2+</span>' in response.content
