@@ -5,11 +5,13 @@ views_phone.py. Every page works without JavaScript; htmx only appends the next 
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,15 +32,50 @@ from shopdesk.tickets.selectors_console import (
 )
 from shopdesk.tickets.services import ticket_assign, ticket_transition
 from shopdesk.tickets.services.tags import ticket_tag_add
+from shopdesk.tickets.states import Channel, Party, Priority, TicketStatus
 from shopdesk.tickets.views_common import AuthedRequest, console_view
 
-PAGE_SIZE: Final = 50
+PAGE_SIZE: Final = 25
 
 
 @dataclass(frozen=True)
 class TicketRow:
+    """One console line with its words worked out once per page, not per template lookup."""
+
     ticket: Ticket
     due: SlaDue
+    url: str
+    priority: str
+    status: str
+    party: str
+    channel: str
+    assignee: str
+
+
+def _rows(tickets: list[Ticket], now: datetime) -> list[TicketRow]:
+    labels = {
+        name: {value: str(label) for value, label in choices.choices}
+        for name, choices in (
+            ("priority", Priority),
+            ("status", TicketStatus),
+            ("party", Party),
+            ("channel", Channel),
+        )
+    }
+    detail = reverse("tickets:detail", args=[0])[: -len("0/")]
+    return [
+        TicketRow(
+            ticket=t,
+            due=sla_due(ticket=t, now=now),
+            url=f"{detail}{t.pk}/",
+            priority=labels["priority"].get(t.priority, t.priority),
+            status=labels["status"].get(t.status, t.status),
+            party=labels["party"].get(t.responsible_party, t.responsible_party),
+            channel=labels["channel"].get(t.channel, t.channel),
+            assignee=(t.assignee.get_full_name() or t.assignee.username) if t.assignee else "",
+        )
+        for t in tickets
+    ]
 
 
 def _page(request: AuthedRequest, form: ConsoleFilterForm) -> tuple[Page[Ticket], str]:
@@ -67,8 +104,7 @@ def ticket_console_view(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "rows": [], "next_url": "", "notice": ""}
     if form.is_valid():
         page, context["notice"] = _page(request, form)
-        now = timezone.now()
-        context["rows"] = [TicketRow(t, sla_due(ticket=t, now=now)) for t in page.items]
+        context["rows"] = _rows(page.items, timezone.now())
         if page.next_cursor:
             context["next_url"] = _url(request, cursor=page.next_cursor)
         context["queue"] = form.chosen_queue
