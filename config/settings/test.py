@@ -19,4 +19,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 LANGUAGE_CODE = "en"
 # SLA policies and calendars are cached a few seconds in serving processes; tests edit them.
 SHOPDESK_SLA_CACHE_SECONDS = 0
+# Likewise the routing roster (agents, skills, teams).
+SHOPDESK_ROUTING_CACHE_SECONDS = 0
 SHOPDESK_INPROCESS_SCHEDULER = False

@@ -4,10 +4,12 @@ hours, load vs capacity, stickiness to the last agent, the VIP queue, urgent-fir
 Read-only: `route_ticket()` decides; the ticket services apply the decision and record it.
 It costs three queries whatever the number of agents or tickets: the ticket's facts (customer
 tier, the last agent within STICKY_WINDOW through the (customer, created_at) index, category,
-order total and product category) in one row, the available agents in one, and the default
-team when nobody is available. Load is `AgentProfile.active_ticket_count`, never a COUNT.
+order total and product category) in one row, the available agents in one (the roster of
+routable agents is cached a few seconds, see routing_roster), and the default team when nobody
+is available. Load is `AgentProfile.active_ticket_count`, never a COUNT.
 """
 
+import copy
 import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -21,7 +23,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import (
     Case,
-    Exists,
     F,
     IntegerField,
     OrderBy,
@@ -36,10 +37,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, ngettext
 
 from shopdesk.accounts.models import AgentProfile, BusinessCalendar, Customer, Team, User
-from shopdesk.accounts.roles import Role
 from shopdesk.core import business_time
 from shopdesk.orders.models import Order, OrderItem
 from shopdesk.tickets.models import Category, Ticket
+from shopdesk.tickets.routing_roster import ROUTABLE_ROLES as ROUTABLE_ROLES
+from shopdesk.tickets.routing_roster import Candidate, available_candidates
 from shopdesk.tickets.states import PRIORITY_RANK, Party, TicketStatus
 
 logger = logging.getLogger(__name__)
@@ -50,7 +52,6 @@ PRESENCE_TIMEOUT: Final = timedelta(minutes=10)
 STICKY_WINDOW: Final = timedelta(days=30)  # how far back the customer's last agent counts
 DEFAULT_VIP_ORDER_AMOUNT: Final = Decimal("2000")
 DEFAULT_TEAM_CODE: Final = "service"
-ROUTABLE_ROLES: Final = (Role.AGENT.value, Role.SUPERVISOR.value)
 QUEUE_STATUSES: Final = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.REOPENED)  # waiting
 
 # Urgent first, then the earliest SLA deadline (none last), then the oldest:
@@ -156,17 +157,18 @@ def route_ticket(
         return open_by_calendar[team.calendar.pk]
 
     candidates = [
-        profile
-        for profile in _available_profiles(now=now, exclude_user_ids=exclude_user_ids)
-        if skills_match(profile=profile, facts=facts) and is_team_open(profile.team)
+        candidate
+        for candidate in available_candidates(
+            online_since=now - PRESENCE_TIMEOUT, exclude_user_ids=exclude_user_ids
+        )
+        if skills_match(profile=candidate.profile, facts=facts)
+        and is_team_open(candidate.profile.team)
     ]
     return _choose(candidates=candidates, facts=facts, now=now)
 
 
-def _choose(
-    *, candidates: list[AgentProfile], facts: TicketFacts, now: datetime
-) -> RoutingDecision:
-    sticky = next((p for p in candidates if p.user_id == facts.last_agent_id), None)
+def _choose(*, candidates: list[Candidate], facts: TicketFacts, now: datetime) -> RoutingDecision:
+    sticky = next((c for c in candidates if c.user_id == facts.last_agent_id), None)
     if sticky is not None and facts.last_served_at is not None:
         days = max((now - facts.last_served_at).days, 0)
         reason = ngettext(
@@ -174,31 +176,40 @@ def _choose(
             "Last served this customer %(days)d days ago (sticky routing); load %(load)s.",
             days,
         ) % {"days": days, "load": _load(sticky)}
-        return RoutingDecision(sticky.user, sticky.team, Rule.STICKY, reason)
+        return _decision(sticky, Rule.STICKY, reason)
     if facts.is_vip:
-        vip_profiles = [p for p in candidates if p.team is not None and p.team.is_vip_queue]
-        if vip_profiles:
-            chosen = _least_loaded(vip_profiles)
+        vip = [c for c in candidates if c.profile.team is not None and c.profile.team.is_vip_queue]
+        if vip:
+            chosen = _least_loaded(vip)
             reason = gettext(
                 "High-value customer: least-loaded agent of the VIP queue; load %(load)s."
             ) % {"load": _load(chosen)}
-            return RoutingDecision(chosen.user, chosen.team, Rule.VIP, reason)
+            return _decision(chosen, Rule.VIP, reason)
     if candidates:
         chosen = _least_loaded(candidates)
         reason = gettext(
             "Least-loaded online agent with the skills for this ticket; load %(load)s."
         ) % {"load": _load(chosen)}
-        return RoutingDecision(chosen.user, chosen.team, Rule.SKILLS, reason)
+        return _decision(chosen, Rule.SKILLS, reason)
     return _no_agent_decision(is_vip=facts.is_vip)
 
 
-def _load(profile: AgentProfile) -> str:
-    return f"{profile.active_ticket_count}/{profile.capacity}"
+def _decision(chosen: Candidate, rule: Rule, reason: str) -> RoutingDecision:
+    """The decision with copies of the roster's user and team: the cached ones stay untouched,
+    and the user's agent profile (whose load the roster does not keep) is read afresh if asked."""
+    user = copy.copy(chosen.profile.user)
+    user._state.fields_cache.pop("agent_profile", None)
+    team = copy.copy(chosen.profile.team)
+    return RoutingDecision(user, team, rule, reason)
 
 
-def _least_loaded(profiles: Iterable[AgentProfile]) -> AgentProfile:
+def _load(candidate: Candidate) -> str:
+    return f"{candidate.load}/{candidate.capacity}"
+
+
+def _least_loaded(candidates: Iterable[Candidate]) -> Candidate:
     # Ties go to the lowest user id: stable, and no extra query for the last assignment time.
-    return min(profiles, key=lambda p: (Fraction(p.active_ticket_count, p.capacity), p.user_id))
+    return min(candidates, key=lambda c: (Fraction(c.load, c.capacity), c.user_id))
 
 
 def _merchant_decision(ticket: Ticket) -> RoutingDecision:
@@ -232,30 +243,6 @@ def _no_agent_decision(*, is_vip: bool) -> RoutingDecision:
         "No online agent with the skills and free capacity; waiting in the unassigned queue."
     )
     return RoutingDecision(None, default, Rule.NO_AGENT, reason)
-
-
-def _available_profiles(
-    *, now: datetime, exclude_user_ids: Collection[int]
-) -> QuerySet[AgentProfile]:
-    """Active, online, platform agents and supervisors below capacity, in one query."""
-    has_role = Exists(
-        User.groups.through.objects.filter(
-            user_id=OuterRef("user_id"), group__name__in=ROUTABLE_ROLES
-        )
-    )
-    return (
-        AgentProfile.objects.filter(
-            has_role,
-            Q(team__isnull=True) | Q(team__merchant__isnull=True),
-            user__is_active=True,
-            is_online=True,
-            last_seen_at__gte=now - PRESENCE_TIMEOUT,
-            active_ticket_count__lt=F("capacity"),
-        )
-        .exclude(user_id__in=list(exclude_user_ids))
-        .select_related("user", "team__calendar")
-        .order_by("user_id")
-    )
 
 
 def ticket_facts(*, ticket: Ticket, now: datetime) -> TicketFacts:

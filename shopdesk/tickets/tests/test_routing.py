@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from shopdesk.accounts.models import Customer, Team, User
+from shopdesk.accounts.models import AgentProfile, Customer, Team, User
 from shopdesk.accounts.roles import Role
 from shopdesk.accounts.tests.factories import CustomerFactory, MerchantFactory, UserFactory
 from shopdesk.orders.tests.factories import OrderFactory, OrderItemFactory
@@ -17,6 +17,7 @@ from shopdesk.tickets.routing import (
     route_ticket,
     unassigned_queue,
 )
+from shopdesk.tickets.routing_roster import roster_cache_clear
 from shopdesk.tickets.states import Party, Priority, TicketStatus
 from shopdesk.tickets.tests.factories import (
     AgentProfileFactory,
@@ -565,3 +566,42 @@ def test_next_ticket_for_user_without_profile_is_none() -> None:
 
     # when / then
     assert next_ticket_for_agent(agent=user, now=timezone.now()) is None
+
+
+def test_cached_roster_still_sees_presence_and_load_at_once(
+    settings: Any, django_assert_num_queries: Any
+) -> None:
+    # given the roster cached for a minute, and two agents
+    settings.SHOPDESK_ROUTING_CACHE_SECONDS = 60
+    first = AgentProfileFactory(active_ticket_count=0)
+    second = AgentProfileFactory(active_ticket_count=1)
+    now = timezone.now()
+    assert route_ticket(ticket=TicketFactory(), now=now).assignee == first.user
+    # when the first agent's load grows, then the second one goes away
+    AgentProfile.objects.filter(pk=first.pk).update(active_ticket_count=5)
+    ticket = TicketFactory()
+    with django_assert_num_queries(2):
+        busier = route_ticket(ticket=ticket, now=now)
+    AgentProfile.objects.filter(pk=second.pk).update(is_online=False)
+    away = route_ticket(ticket=TicketFactory(), now=now)
+    # then each decision used the load and presence of that moment
+    assert busier.assignee == second.user
+    assert "1/20" in busier.reason
+    assert away.assignee == first.user
+    assert "5/20" in away.reason
+
+
+def test_cached_roster_keeps_skills_until_it_expires(settings: Any) -> None:
+    # given the roster cached with an agent skilled in payments only
+    settings.SHOPDESK_ROUTING_CACHE_SECONDS = 60
+    profile = AgentProfileFactory(skill_categories=["payment"])
+    ticket = TicketFactory(category=CategoryFactory(code="logistics_delay"))
+    assert route_ticket(ticket=ticket, now=timezone.now()).assignee is None
+    # when the agent learns logistics
+    AgentProfile.objects.filter(pk=profile.pk).update(skill_categories=[])
+    cached = route_ticket(ticket=ticket, now=timezone.now())
+    roster_cache_clear()
+    fresh = route_ticket(ticket=ticket, now=timezone.now())
+    # then the change counts once the roster is read again
+    assert cached.assignee is None
+    assert fresh.assignee == profile.user
