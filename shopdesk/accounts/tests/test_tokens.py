@@ -1,8 +1,10 @@
 """API tokens: issue (shown once, stored hashed), authenticate, revoke, and the two commands."""
 
 from io import StringIO
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 
 from shopdesk.accounts.models import ApiToken, User
@@ -138,3 +140,21 @@ def test_revoke_command_with_unknown_prefix_says_so(db: None) -> None:
     # when / then
     with pytest.raises(CommandError, match="No token with prefix 'deadbeef'"):
         call_command("tokens_revoke", "deadbeef", stdout=StringIO())
+
+
+def test_authenticated_user_carries_its_permissions(
+    agent: User, django_assert_num_queries: Any
+) -> None:
+    # given a token used a moment ago (no last-use write due) and a permission given directly
+    agent.user_permissions.add(Permission.objects.get(codename="view_customer_pii"))
+    _, clear = api_token_issue(user=agent, name="erp")
+    api_token_authenticate(clear)
+    # when
+    with django_assert_num_queries(2):
+        user = api_token_authenticate(clear)
+        assert user is not None
+        # then the role's and the user's own permissions answer without another query
+        assert user.has_perm("tickets.add_ticket")
+        assert user.has_perm("accounts.view_customer_pii")
+        assert not user.has_perm("tickets.delete_ticket")
+        assert not hasattr(user, "customer")
