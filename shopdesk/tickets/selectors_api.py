@@ -33,10 +33,12 @@ def intake_customer_get_for_user(
     """The customer named by id or by (source, external id), or NotFound."""
     scope = customer_scope_for_user(user=user)
     if customer_id is not None:
-        customer = scope.filter(pk=customer_id).first()
+        customer = scope.select_related("user").filter(pk=customer_id).first()
         name = str(customer_id)
     else:
-        customer = scope.filter(source=source, external_id=external_id).first()
+        customer = (
+            scope.select_related("user").filter(source=source, external_id=external_id).first()
+        )
         name = f"{source}/{external_id}"
     if customer is None:
         raise NotFound(gettext("Customer %(name)s not found.") % {"name": name})
@@ -47,7 +49,7 @@ def intake_order_get_for_user(*, user: AnyUser, source: str, external_id: str) -
     """The order a shop system knows as (source, external id), with its customer, or NotFound."""
     order = (
         order_scope_for_user(user=user)
-        .select_related("customer")
+        .select_related("customer__user")
         .filter(source=source, external_id=external_id)
         .first()
     )

@@ -56,6 +56,32 @@ def event_add(
     now: datetime | None = None,
 ) -> TicketEvent:
     """Append one line to the ticket's timeline."""
+    event = event_build(
+        ticket=ticket,
+        type=type,
+        actor=actor,
+        author_kind=author_kind,
+        body=body,
+        is_public=is_public,
+        data=data,
+        now=now,
+    )
+    event.save()
+    return event
+
+
+def event_build(
+    *,
+    ticket: Ticket,
+    type: EventType,
+    actor: User | None = None,
+    author_kind: AuthorKind | None = None,
+    body: str = "",
+    is_public: bool = False,
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> TicketEvent:
+    """One unsaved line of the timeline, to write several in one `bulk_create`."""
     event = TicketEvent(
         ticket=ticket,
         type=type,
@@ -67,7 +93,6 @@ def event_add(
     )
     if now is not None:
         event.created_at = now
-    event.save()
     return event
 
 

@@ -16,14 +16,14 @@ from shopdesk.core.errors import DomainError
 from shopdesk.orders.models import Order, OrderItem
 from shopdesk.tickets import sla
 from shopdesk.tickets.errors import TicketsErrorCode
-from shopdesk.tickets.models import Category, Tag, Ticket
-from shopdesk.tickets.routing import route_ticket
+from shopdesk.tickets.models import Category, Tag, Ticket, TicketEvent
+from shopdesk.tickets.routing import RoutingDecision, route_ticket
 from shopdesk.tickets.services.attachments import IncomingFile, RefusedFile, attachments_store
 from shopdesk.tickets.services.base import (
     MAX_MESSAGE_CHARS,
     agent_load_adjust,
     clean_text,
-    event_add,
+    event_build,
 )
 from shopdesk.tickets.services.notify import ticket_customer_notify_on_commit
 from shopdesk.tickets.states import AuthorKind, Channel, EventType, Priority, TicketStatus
@@ -64,20 +64,29 @@ def ticket_create(*, intake: TicketIntake, now: datetime | None = None) -> Intak
         DomainError: unknown category, empty description, order not the customer's, ...
     """
     now = now or timezone.now()
-    if intake.intake_key:
-        existing = Ticket.objects.filter(intake_key=intake.intake_key).first()
-        if existing is not None:
-            return IntakeResult(ticket=existing, created=False)
-    category, text = _validated(intake)
+    try:
+        category, text = _validated(intake)
+    except DomainError:
+        # A retry of a request that was accepted earlier gets its ticket, whatever changed.
+        existing = _by_intake_key(intake.intake_key)
+        if existing is None:
+            raise
+        return IntakeResult(ticket=existing, created=False)
     try:
         with transaction.atomic():
             return _create(intake=intake, category=category, text=text, now=now)
     except IntegrityError:
-        # Two retries of one request raced; the loser returns the winner's ticket.
-        existing = Ticket.objects.filter(intake_key=intake.intake_key or None).first()
+        # A retry (its key is taken: unique), or two retries of one request that raced; the
+        # ticket made the first time is returned. Looking the key up only after a refused
+        # insert keeps the common case, a new ticket, one query shorter.
+        existing = _by_intake_key(intake.intake_key)
         if existing is None:
             raise
         return IntakeResult(ticket=existing, created=False)
+
+
+def _by_intake_key(key: str) -> Ticket | None:
+    return Ticket.objects.filter(intake_key=key).first() if key else None
 
 
 def _validated(intake: TicketIntake) -> tuple[Category, str]:
@@ -147,44 +156,66 @@ def _create(*, intake: TicketIntake, category: Category, text: str, now: datetim
     ticket.save()
     ticket.number = f"AS-{timezone.localtime(now):%Y%m%d}-{ticket.pk:06d}"
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
-    if intake.tags:
-        ticket.tags.set(_tags(intake.tags))
+    _tags_set(ticket, intake.tags)
     agent_load_adjust(user_id=ticket.assignee_id, delta=1)
-    created = event_add(
-        ticket=ticket,
-        type=EventType.CREATED,
-        actor=intake.actor,
-        is_public=True,
-        data={"channel": str(intake.channel), **intake.data},
-        now=now,
-    )
-    message = event_add(
-        ticket=ticket,
-        type=EventType.MESSAGE,
-        actor=intake.actor,
-        author_kind=AuthorKind.CUSTOMER,
-        body=text,
-        is_public=True,
-        data={"logged_by": intake.actor.pk}
-        if intake.channel == Channel.PHONE and intake.actor
-        else {},
-        now=now,
-    )
+    events = _first_events(ticket=ticket, intake=intake, text=text, decision=decision, now=now)
+    TicketEvent.objects.bulk_create(events)
+    created, message, _ = events
     _, refused = attachments_store(event=message, files=intake.files)
-    event_add(
-        ticket=ticket,
-        type=EventType.ASSIGNED,
-        data={
-            "to": ticket.assignee_id,
-            "team": ticket.team_id,
-            "rule": decision.rule,
-            "reason": decision.reason,
-        },
-        body=decision.reason,
-        now=now,
-    )
     ticket_customer_notify_on_commit(ticket=ticket, event=created)
     return IntakeResult(ticket=ticket, created=True, refused_files=refused)
+
+
+def _first_events(
+    *, ticket: Ticket, intake: TicketIntake, text: str, decision: RoutingDecision, now: datetime
+) -> list[TicketEvent]:
+    """The timeline of a new ticket, written in one insert: created, the customer's words, and
+    the routing decision."""
+    phone_log = intake.channel == Channel.PHONE and intake.actor is not None
+    return [
+        event_build(
+            ticket=ticket,
+            type=EventType.CREATED,
+            actor=intake.actor,
+            is_public=True,
+            data={"channel": str(intake.channel), **intake.data},
+            now=now,
+        ),
+        event_build(
+            ticket=ticket,
+            type=EventType.MESSAGE,
+            actor=intake.actor,
+            author_kind=AuthorKind.CUSTOMER,
+            body=text,
+            is_public=True,
+            data={"logged_by": intake.actor.pk} if phone_log and intake.actor else {},
+            now=now,
+        ),
+        event_build(
+            ticket=ticket,
+            type=EventType.ASSIGNED,
+            data={
+                "to": ticket.assignee_id,
+                "team": ticket.team_id,
+                "rule": decision.rule,
+                "reason": decision.reason,
+            },
+            body=decision.reason,
+            now=now,
+        ),
+    ]
+
+
+def _tags_set(ticket: Ticket, names: Sequence[str]) -> None:
+    """Tag the new ticket; its tags are then known without a query (the API answer lists them)."""
+    tags = _tags(names) if names else []
+    if tags:
+        ticket.tags.set(tags)
+    known = Tag.objects.filter(pk__in=[t.pk for t in tags])
+    # What prefetch_related("tags") would leave: ticket.tags.all() answers from memory.
+    known._result_cache = sorted(tags, key=lambda t: t.name)
+    setattr(known, "_prefetch_done", True)  # noqa: B010 - Django's private prefetch flag
+    setattr(ticket, "_prefetched_objects_cache", {"tags": known})  # noqa: B010 - likewise
 
 
 def _subject_from(text: str) -> str:

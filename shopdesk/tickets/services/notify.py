@@ -48,16 +48,25 @@ def ticket_customer_notify_on_commit(*, ticket: Ticket, event: TicketEvent) -> N
         return
     if event.author_kind == AuthorKind.CUSTOMER and event.type == EventType.MESSAGE:
         return
+    if event.type == EventType.CREATED:
+        # Nothing else can have changed a ticket made in this very transaction: tell the
+        # customer from the objects in hand rather than reading them back.
+        transaction.on_commit(lambda: _notify(ticket, event))
+        return
     ticket_id, event_id = ticket.pk, event.pk
     transaction.on_commit(lambda: ticket_customer_notify(ticket_id=ticket_id, event_id=event_id))
 
 
 def ticket_customer_notify(*, ticket_id: int, event_id: int) -> None:
     """Enqueue one in-app and one e-mail notification for a ticket event (idempotent)."""
-    ticket = Ticket.objects.select_related("customer").filter(pk=ticket_id).first()
+    ticket = Ticket.objects.select_related("customer__user").filter(pk=ticket_id).first()
     event = TicketEvent.objects.filter(pk=event_id).first()
     if ticket is None or event is None:
         return
+    _notify(ticket, event)
+
+
+def _notify(ticket: Ticket, event: TicketEvent) -> None:
     customer = ticket.customer
     with translation.override(customer.language or "zh-hans"):
         subject = gettext("Ticket %(number)s: %(what)s") % {
@@ -74,7 +83,7 @@ def ticket_customer_notify(*, ticket_id: int, event_id: int) -> None:
             user=customer.user,
             language=customer.language,
             ref=ref,
-            dedupe_key=f"ticket-event:{event_id}:in_app",
+            dedupe_key=f"ticket-event:{event.pk}:in_app",
         )
     email = crypto.decrypt_str(customer.email_enc)
     if email:
@@ -85,7 +94,7 @@ def ticket_customer_notify(*, ticket_id: int, event_id: int) -> None:
             to=email,
             language=customer.language,
             ref=ref,
-            dedupe_key=f"ticket-event:{event_id}:email",
+            dedupe_key=f"ticket-event:{event.pk}:email",
         )
 
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 from shopdesk.accounts.models import User
 from shopdesk.accounts.roles import Role
 from shopdesk.accounts.tests.factories import CustomerFactory, UserFactory
+from shopdesk.accounts.tokens import api_token_issue
 from shopdesk.orders.tests.factories import OrderFactory
 from shopdesk.tickets.models import Attachment, Ticket, TicketEvent
 from shopdesk.tickets.states import EventType, TicketStatus
-from shopdesk.tickets.tests.factories import TicketFactory
+from shopdesk.tickets.tests.factories import AgentProfileFactory, TicketFactory
 
 LIST = "/api/v1/tickets/"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -400,3 +401,37 @@ def test_every_endpoint_is_in_the_openapi_schema_with_a_summary(agent_client: Cl
     assert {"TicketOut", "TicketCreateIn", "TicketReplyIn", "TicketEventOut"} <= set(
         schema["components"]["schemas"]
     )
+
+
+def test_create_with_a_token_costs_few_queries(
+    agent: User,
+    settings: Any,
+    django_assert_max_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # given serving caches on, an integration token, online agents, a customer with an order
+    settings.SHOPDESK_SLA_CACHE_SECONDS = settings.SHOPDESK_ROUTING_CACHE_SECONDS = 60
+    _, clear = api_token_issue(user=agent, name="erp")
+    AgentProfileFactory.create_batch(5)
+    order = OrderFactory(source="shopify", external_id="10002")
+    body = {
+        "order": {"source": "shopify", "external_id": "10002"},
+        "customer_id": order.customer_id,
+    }
+    body |= {"category": "logistics_delay", "description": "Late", "tags": []}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+    post_json(Client(), LIST, {**body, "description": "warm-up"}, **auth)
+    # when: token, permissions, order, customer, category, savepoint, routing facts and
+    # agents, the ticket, its number, the agent's load, the three first events, release; then
+    # the e-mail to the customer (look-up, savepoint, insert, release)
+    with django_assert_max_num_queries(17), django_capture_on_commit_callbacks(execute=True):
+        response = post_json(Client(), LIST, body, **auth)
+    # then the answer is made from the objects in hand, tags included
+    assert response.status_code == 201, response.content
+    data = response.json()
+    ticket = Ticket.objects.get(pk=data["id"])
+    assert data["number"] == ticket.number
+    assert data["assignee"]["id"] == ticket.assignee_id
+    assert data["tags"] == []
+    assert data["version"] == ticket.version
+    assert ticket.events.count() == 3

@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -394,3 +395,20 @@ def test_merchant_staff_act_only_while_their_merchant_holds_the_ticket() -> None
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.RESOLVED
     assert ticket.events.filter(type=EventType.MESSAGE, author=merchant_user).count() == 1
+
+
+def test_the_created_notification_names_the_new_ticket(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # given a customer with an e-mail address and no login
+    customer = CustomerFactory(user=None)
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.ticket_create(intake=_intake(order=OrderFactory(customer=customer)))
+    # then the e-mail is about this ticket and its created event
+    ticket = Ticket.objects.get(pk=result.ticket.pk)
+    created = ticket.events.get(type=EventType.CREATED)
+    [mail] = Notification.objects.all()
+    assert mail.channel == "email"
+    assert ticket.number in mail.subject
+    assert mail.dedupe_key == f"ticket-event:{created.pk}:email"
