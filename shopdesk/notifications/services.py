@@ -7,6 +7,8 @@ that dies mid-send leaves a row that is retried once the lease has passed.
 """
 
 import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -101,6 +103,57 @@ def notification_enqueue(
         if not dedupe_key:
             raise
         return Notification.objects.get(dedupe_key=dedupe_key)
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One message for `notifications_enqueue_many`: the arguments of `notification_enqueue`."""
+
+    channel: str
+    subject: str
+    body: str
+    user: User | None = None
+    to: str = ""
+    language: str = "zh-hans"
+    ref: str = ""
+    dedupe_key: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    is_sensitive: bool = False
+
+
+def notifications_enqueue_many(*, messages: Iterable[OutboxMessage]) -> None:
+    """Put many messages in the outbox in one INSERT, due now, each row built (and its
+    destination encrypted) as `notification_enqueue` does. A message whose non-empty
+    `dedupe_key` is already in the outbox, or repeated in `messages`, is skipped.
+
+    Raises: DomainError `unknown_channel`, `no_recipient` (nothing is written).
+    """
+    rows = []
+    for message in messages:
+        if message.channel not in Channel.values:
+            raise DomainError(
+                f"Unknown channel '{message.channel}'.",
+                code=NotificationsErrorCode.UNKNOWN_CHANNEL,
+            )
+        to = _recipient(message.channel, message.user, message.to)
+        rows.append(
+            Notification(
+                channel=message.channel,
+                user=message.user,
+                to_enc=crypto.encrypt_str(to),
+                subject=message.subject,
+                body=message.body,
+                language=message.language,
+                ref=message.ref,
+                dedupe_key=message.dedupe_key,
+                headers=dict(message.headers),
+                is_sensitive=message.is_sensitive,
+                next_attempt_at=timezone.now(),
+            )
+        )
+    if rows:
+        # ON CONFLICT DO NOTHING: the partial unique index on dedupe_key decides.
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _claim(notification: Notification, now: datetime) -> bool:
