@@ -14,13 +14,11 @@ import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import (
     Case,
     F,
@@ -36,10 +34,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, ngettext
 
-from shopdesk.accounts.models import AgentProfile, BusinessCalendar, Customer, Team, User
+from shopdesk.accounts.models import AgentProfile, BusinessCalendar, Team, User
 from shopdesk.core import business_time
-from shopdesk.orders.models import Order, OrderItem
-from shopdesk.tickets.models import Category, Ticket
+from shopdesk.orders.models import OrderItem
+from shopdesk.tickets.models import Ticket
+from shopdesk.tickets.routing_facts import STICKY_WINDOW as STICKY_WINDOW
+from shopdesk.tickets.routing_facts import TicketFacts, ticket_facts
 from shopdesk.tickets.routing_roster import ROUTABLE_ROLES as ROUTABLE_ROLES
 from shopdesk.tickets.routing_roster import Candidate, available_candidates
 from shopdesk.tickets.states import PRIORITY_RANK, Party, TicketStatus
@@ -49,8 +49,6 @@ logger = logging.getLogger(__name__)
 # An agent counts as online while the flag is set and the last heartbeat is this recent: a
 # browser closed without logging out stops receiving tickets after this long.
 PRESENCE_TIMEOUT: Final = timedelta(minutes=10)
-STICKY_WINDOW: Final = timedelta(days=30)  # how far back the customer's last agent counts
-DEFAULT_VIP_ORDER_AMOUNT: Final = Decimal("2000")
 DEFAULT_TEAM_CODE: Final = "service"
 QUEUE_STATUSES: Final = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.REOPENED)  # waiting
 
@@ -84,17 +82,6 @@ class RoutingDecision:
     team: Team | None
     rule: str  # a Rule value
     reason: str  # one sentence for the timeline, in the active language
-
-
-@dataclass(frozen=True)
-class TicketFacts:
-    category_code: str
-    language: str
-    product_category: str  # "" when the ticket has no order or the product no category
-    merchant_id: int | None
-    is_vip: bool
-    last_agent_id: int | None
-    last_served_at: datetime | None
 
 
 def calendar_is_open(calendar: BusinessCalendar, at: datetime) -> bool:
@@ -243,64 +230,6 @@ def _no_agent_decision(*, is_vip: bool) -> RoutingDecision:
         "No online agent with the skills and free capacity; waiting in the unassigned queue."
     )
     return RoutingDecision(None, default, Rule.NO_AGENT, reason)
-
-
-def ticket_facts(*, ticket: Ticket, now: datetime) -> TicketFacts:
-    """The ticket's routing facts in one query (the ticket itself may be unsaved)."""
-    recent = Ticket.objects.filter(
-        customer_id=ticket.customer_id,
-        created_at__gte=now - STICKY_WINDOW,
-        assignee__isnull=False,
-    ).order_by("-created_at")
-    if ticket.pk is not None:
-        recent = recent.exclude(pk=ticket.pk)
-    row = (
-        Customer.objects.filter(pk=ticket.customer_id)
-        .values(
-            "tier",
-            last_agent_id=Subquery(recent.values("assignee_id")[:1]),
-            last_served_at=Subquery(recent.values("created_at")[:1]),
-            category_code=Subquery(
-                Category.objects.filter(pk=ticket.category_id).order_by().values("code")
-            ),
-            order_total=_order_total(ticket),
-            product_category=_product_category(ticket),
-        )
-        .get()
-    )
-    total = row["order_total"]
-    vip_amount = getattr(settings, "SHOPDESK_VIP_ORDER_AMOUNT", DEFAULT_VIP_ORDER_AMOUNT)
-    return TicketFacts(
-        category_code=row["category_code"] or "",
-        language=ticket.language,
-        product_category=row["product_category"] or "",
-        merchant_id=ticket.merchant_id,
-        is_vip=row["tier"] == Customer.Tier.VIP
-        or (total is not None and Decimal(total) > Decimal(str(vip_amount))),
-        last_agent_id=row["last_agent_id"],
-        last_served_at=row["last_served_at"],
-    )
-
-
-def _order_total(ticket: Ticket) -> Subquery | Value:
-    if ticket.order_id is not None:
-        orders = Order.objects.filter(pk=ticket.order_id)
-    elif ticket.order_item_id is not None:
-        orders = Order.objects.filter(items=ticket.order_item_id)
-    else:
-        return Value(None, output_field=Order._meta.get_field("total_amount"))
-    return Subquery(orders.values("total_amount")[:1])
-
-
-def _product_category(ticket: Ticket) -> Subquery | Value:
-    """The category of the ticket's item, or of its order's first item."""
-    if ticket.order_item_id is not None:
-        items = OrderItem.objects.filter(pk=ticket.order_item_id)
-    elif ticket.order_id is not None:
-        items = OrderItem.objects.filter(order_id=ticket.order_id).order_by("line_no")
-    else:
-        return Value("")
-    return Subquery(items.values("product__category")[:1])
 
 
 def _language_matches(language: str, skills: Iterable[str]) -> bool:

@@ -79,7 +79,8 @@ def available_candidates(
     global _roster
     clock = time.monotonic()
     roster = _roster
-    if clock < roster.expires:
+    seconds = float(getattr(settings, "SHOPDESK_ROUTING_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+    if seconds > 0 and clock < roster.expires:
         volatile = list(
             AgentProfile.objects.filter(
                 is_online=True,
@@ -90,7 +91,6 @@ def available_candidates(
         )
     else:
         fresh = list(routable_profiles())
-        seconds = float(getattr(settings, "SHOPDESK_ROUTING_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
         roster = _Roster(expires=clock + seconds, profiles={p.user_id: p for p in fresh})
         _roster = roster
         volatile = [
