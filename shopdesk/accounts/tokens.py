@@ -4,7 +4,9 @@ import hashlib
 import hmac
 import secrets
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils import timezone
 
 from shopdesk.accounts.models import ApiToken, User
@@ -73,11 +75,27 @@ def api_token_authenticate(raw: str) -> User | None:
 
 def _permissions_load(user: User) -> None:
     """Fill the permission cache ModelBackend keeps on the user object in one query (it would
-    read the user's own and the groups' permissions in two). A superuser has them all anyway."""
+    read the user's own and the groups' permissions in two). A superuser has them all anyway.
+
+    Written in SQL: it runs on every API request, and the ORM's union cost more CPU than the
+    database took to answer it. Only table and column names from the models are spliced in.
+    """
     if user.is_superuser:
         return
-    fields = ("content_type__app_label", "codename")
-    own = Permission.objects.filter(user=user).order_by().values_list(*fields)
-    by_group = Permission.objects.filter(group__user=user).order_by().values_list(*fields)
-    perms = {f"{app}.{codename}" for app, codename in own.union(by_group)}
+    quote = connection.ops.quote_name
+    perm, ctype = quote(Permission._meta.db_table), quote(ContentType._meta.db_table)
+    own = quote(User.user_permissions.through._meta.db_table)
+    groups = quote(User.groups.through._meta.db_table)
+    granted = quote(Group.permissions.through._meta.db_table)
+    # Names from the models only; the user id is a parameter.
+    sql = (
+        f"SELECT ct.app_label, p.codename FROM {perm} p INNER JOIN {ctype} ct"  # noqa: S608
+        f" ON ct.id = p.content_type_id WHERE p.id IN ("
+        f"SELECT permission_id FROM {own} WHERE user_id = %s UNION "
+        f"SELECT gp.permission_id FROM {granted} gp INNER JOIN {groups} ug"
+        f" ON ug.group_id = gp.group_id WHERE ug.user_id = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk])
+        perms = {f"{app}.{codename}" for app, codename in cursor.fetchall()}
     setattr(user, "_perm_cache", perms)  # noqa: B010 - ModelBackend's private cache
