@@ -3,10 +3,12 @@ adapter that fills a TicketIntake and calls ticket_create, so SLA, routing, resp
 notifications apply the same way whatever the channel.
 """
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -89,8 +91,24 @@ def _by_intake_key(key: str) -> Ticket | None:
     return Ticket.objects.filter(intake_key=key).first() if key else None
 
 
+_categories: tuple[float, dict[str, Category]] = (0.0, {})
+
+
+def _active_categories() -> dict[str, Category]:
+    """Active categories by code, read at most every SHOPDESK_SLA_CACHE_SECONDS per process like
+    the SLA policies that match them (0 in tests). Shared: only read them."""
+    global _categories  # one immutable snapshot, swapped whole: safe across threads
+    seconds = float(getattr(settings, "SHOPDESK_SLA_CACHE_SECONDS", 5))
+    expires, by_code = _categories
+    clock = time.monotonic()
+    if seconds <= 0 or clock >= expires:
+        by_code = {c.code: c for c in Category.objects.filter(is_active=True)}
+        _categories = (clock + seconds, by_code)
+    return by_code
+
+
 def _validated(intake: TicketIntake) -> tuple[Category, str]:
-    category = Category.objects.filter(code=intake.category_code, is_active=True).first()
+    category = _active_categories().get(intake.category_code)
     if category is None:
         codes = ", ".join(Category.objects.filter(is_active=True).values_list("code", flat=True))
         raise DomainError(
