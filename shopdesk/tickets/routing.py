@@ -13,11 +13,10 @@ import copy
 import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Case,
@@ -42,6 +41,7 @@ from shopdesk.tickets.routing_facts import STICKY_WINDOW as STICKY_WINDOW
 from shopdesk.tickets.routing_facts import TicketFacts, ticket_facts
 from shopdesk.tickets.routing_roster import ROUTABLE_ROLES as ROUTABLE_ROLES
 from shopdesk.tickets.routing_roster import Candidate, available_candidates
+from shopdesk.tickets.sla_policies import working_calendar_of
 from shopdesk.tickets.states import PRIORITY_RANK, Party, TicketStatus
 
 logger = logging.getLogger(__name__)
@@ -85,35 +85,9 @@ class RoutingDecision:
 
 
 def calendar_is_open(calendar: BusinessCalendar, at: datetime) -> bool:
-    """Whether the calendar's working hours include `at`. A malformed calendar counts as 24x7,
-    as in the SLA clocks: a typo must not stop online agents receiving tickets."""
-    try:
-        return business_time.is_open(_working_calendar(calendar, at), at)
-    except (ValueError, KeyError, TypeError):
-        logger.warning("Business calendar %s is malformed; treated as 24x7", calendar.pk)
-        return True
-
-
-def _working_calendar(calendar: BusinessCalendar, at: datetime) -> business_time.WorkingCalendar:
-    tz = ZoneInfo(calendar.timezone)
-    if calendar.is_24x7:
-        return business_time.WorkingCalendar(tz=tz, weekly={}, always_open=True)
-    weekly = business_time.weekly_from_spec(calendar.weekly_hours)
-    holidays: frozenset[date] = frozenset()
-    workdays: frozenset[date] = frozenset()
-    if calendar.uses_china_holidays:
-        holidays, workdays = business_time.china_days([at.astimezone(tz).year])
-    extra_off = {date.fromisoformat(str(day)) for day in calendar.extra_holidays}
-    extra_on = {date.fromisoformat(str(day)) for day in calendar.extra_workdays}
-    # A make-up workday (调休) keeps the hours of the first weekday that has any.
-    workday_hours = next((weekly[d] for d in range(5) if weekly.get(d)), business_time.OFFICE_HOURS)
-    return business_time.WorkingCalendar(
-        tz=tz,
-        weekly=weekly,
-        holidays=(holidays | extra_off) - extra_on,
-        workdays=(workdays | extra_on) - extra_off,
-        workday_hours=workday_hours,
-    )
+    """Whether the calendar's working hours include `at`, on the same conversion the SLA clocks
+    use (cached per version of the row; a malformed calendar counts as 24x7 there too)."""
+    return business_time.is_open(working_calendar_of(calendar), at)
 
 
 def route_ticket(

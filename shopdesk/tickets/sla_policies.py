@@ -89,7 +89,8 @@ def _to_working(row: BusinessCalendar, year: int) -> WorkingCalendar:
     )
 
 
-def _working(row: BusinessCalendar) -> WorkingCalendar:
+def working_calendar_of(row: BusinessCalendar) -> WorkingCalendar:
+    """The row as business-time arithmetic, converted once per version of the row."""
     year = timezone.now().year  # only picks which years of holidays to load
     key = (row.pk, row.updated_at, year)
     found = _converted.get(key)
@@ -114,7 +115,7 @@ def working_calendar_for(*, policy: SlaPolicy | None, team: Team | None) -> Work
     row = _cached_rows().calendars.get(calendar_id)
     if row is None:  # created after the cache was filled
         row = BusinessCalendar.objects.filter(pk=calendar_id).first()
-    return ALWAYS_OPEN if row is None else _working(row)
+    return ALWAYS_OPEN if row is None else working_calendar_of(row)
 
 
 def policy_for_party(ticket: Ticket, *, party: str) -> SlaPolicy | None:
