@@ -42,13 +42,10 @@ from shopdesk.tickets.selectors import (
     attachment_get_for_user,
     is_customer,
     ticket_get_for_user,
+    ticket_page_for_user,
     ticket_timeline,
 )
-from shopdesk.tickets.selectors_api import (
-    assignee_get,
-    intake_parties_for_user,
-    ticket_page_for_user,
-)
+from shopdesk.tickets.selectors_api import assignee_get, intake_parties_for_user
 from shopdesk.tickets.services import (
     MessageResult,
     ticket_assign,
@@ -137,7 +134,11 @@ def ticket_list_api(request: HttpRequest, query: Query[TicketListQuery]) -> Page
     """Tickets matching every given condition, soonest SLA due first, one keyset page at a time."""
     _user_with_perm(request.user, Perm.VIEW_TICKET)
     return ticket_page_for_user(
-        user=request.user, filters=query.to_filter(), cursor=query.cursor, limit=query.limit
+        user=request.user,
+        filters=query.to_filter(),
+        cursor=query.cursor,
+        limit=query.limit,
+        with_tags=True,
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from shopdesk.accounts.models import User
 from shopdesk.accounts.permissions import Perm
 from shopdesk.core.errors import NotFound
+from shopdesk.core.pagination import Page, keyset_page
 from shopdesk.tickets.models import Attachment, Ticket, TicketEvent
 from shopdesk.tickets.states import ACTIVE_STATUSES, Party, TicketStatus
 
@@ -169,6 +170,27 @@ def _due_ordering() -> OrderBy:
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def ticket_page_for_user(
+    *,
+    user: AnyUser,
+    filters: TicketFilter,
+    cursor: str | None,
+    limit: int,
+    with_tags: bool = False,
+) -> Page[Ticket]:
+    """One keyset page of a queue or search (queue_sort decides the order), so page 100 costs
+    what page 1 does.
+
+    Raises:
+        InvalidCursor: the cursor was forged or is stale.
+    """
+    qs = ticket_list_for_user(user=user, filters=filters)
+    if with_tags:
+        qs = qs.prefetch_related("tags")
+    field, descending = queue_sort(filters.queue)
+    return keyset_page(qs, field=field, descending=descending, limit=limit, cursor=cursor)
 
 
 def queue_counts_for_user(*, user: AnyUser, now: datetime | None = None) -> dict[str, int]:

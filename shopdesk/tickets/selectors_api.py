@@ -10,12 +10,10 @@ from django.utils.translation import gettext
 from shopdesk.accounts.models import Customer, User
 from shopdesk.accounts.permissions import Perm
 from shopdesk.core.errors import DomainError, NotFound
-from shopdesk.core.pagination import Page, keyset_page
 from shopdesk.orders.models import Order
 from shopdesk.orders.selectors import order_scope_for_user
 from shopdesk.tickets.errors import TicketsErrorCode
-from shopdesk.tickets.models import Ticket
-from shopdesk.tickets.selectors import AnyUser, TicketFilter, queue_sort, ticket_list_for_user
+from shopdesk.tickets.selectors import AnyUser
 
 
 def customer_scope_for_user(*, user: AnyUser) -> QuerySet[Customer]:
@@ -86,15 +84,6 @@ def intake_parties_for_user(
             code=TicketsErrorCode.INVALID_ORDER,
         )
     return order.customer, order
-
-
-def ticket_page_for_user(
-    *, user: AnyUser, filters: TicketFilter, cursor: str | None, limit: int
-) -> Page[Ticket]:
-    """One keyset page of the user's tickets, soonest SLA due first (none due last), then id."""
-    qs = ticket_list_for_user(user=user, filters=filters).prefetch_related("tags")
-    field, descending = queue_sort(filters.queue)
-    return keyset_page(qs, field=field, descending=descending, limit=limit, cursor=cursor)
 
 
 def assignee_get(*, user_id: int) -> User:

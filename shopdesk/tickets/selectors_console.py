@@ -9,26 +9,12 @@ from django.utils.translation import gettext, ngettext
 
 from shopdesk.accounts.models import User
 from shopdesk.accounts.permissions import Perm
-from shopdesk.core.pagination import Page, keyset_page
 from shopdesk.orders.models import LogisticsEvent, Order
 from shopdesk.orders.selectors import order_scope_for_user
 from shopdesk.tickets.models import Compensation, CompensationStandard, Macro, Ticket
-from shopdesk.tickets.selectors import AnyUser, TicketFilter, queue_sort, ticket_list_for_user
+from shopdesk.tickets.selectors import AnyUser, TicketFilter, ticket_list_for_user
 
 AMBER_WITHIN_MINUTES = 30
-
-
-def ticket_page_for_user(
-    *, user: AnyUser, filters: TicketFilter, cursor: str | None, limit: int
-) -> Page[Ticket]:
-    """One page of a queue by SLA due time; keyset, so page 100 costs what page 1 does.
-
-    Raises:
-        InvalidCursor: the cursor was forged or is stale.
-    """
-    qs = ticket_list_for_user(user=user, filters=filters)
-    field, descending = queue_sort(filters.queue)
-    return keyset_page(qs, field=field, descending=descending, limit=limit, cursor=cursor)
 
 
 def tickets_for_bulk(*, user: AnyUser, ids: Iterable[int]) -> dict[int, Ticket]:

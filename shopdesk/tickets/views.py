@@ -23,13 +23,13 @@ from shopdesk.core.errors import DomainError
 from shopdesk.core.pagination import InvalidCursor, Page
 from shopdesk.tickets.forms import QUEUE_LABELS, BulkForm, ConsoleFilterForm, agents_queryset
 from shopdesk.tickets.models import Category, Ticket
-from shopdesk.tickets.selectors import COUNT_CAP, QUEUES, queue_counts_for_user
-from shopdesk.tickets.selectors_console import (
-    SlaDue,
-    sla_due,
+from shopdesk.tickets.selectors import (
+    COUNT_CAP,
+    QUEUES,
+    queue_counts_for_user,
     ticket_page_for_user,
-    tickets_for_bulk,
 )
+from shopdesk.tickets.selectors_console import SlaDue, sla_due, tickets_for_bulk
 from shopdesk.tickets.services import ticket_assign, ticket_transition
 from shopdesk.tickets.services.tags import ticket_tag_add
 from shopdesk.tickets.states import Channel, Party, Priority, TicketStatus
