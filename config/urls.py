@@ -14,4 +14,6 @@ urlpatterns = [
     path("tickets/", include("shopdesk.tickets.urls")),
     path("notifications/", include("shopdesk.notifications.urls")),
     path("portal/", include("shopdesk.portal.urls")),
+    path("mail/", include("shopdesk.mail.urls")),
+    path("chat/", include("shopdesk.chat.urls")),
 ]

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "shopdesk.notifications",
     "shopdesk.tickets",
     "shopdesk.portal",
+    "shopdesk.mail",
+    "shopdesk.chat",
 ]
 
 MIDDLEWARE = [
