@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+import json
 import os
 from pathlib import Path
 
@@ -146,6 +147,22 @@ SHOPDESK_VIP_ORDER_AMOUNT = int(os.environ.get("SHOPDESK_VIP_ORDER_AMOUNT", "200
 DATA_UPLOAD_MAX_MEMORY_SIZE = (
     SHOPDESK_ATTACHMENT_MAX_BYTES * SHOPDESK_ATTACHMENT_MAX_FILES * 4 // 3 + 2**20
 )
+
+# Where the site is reached from outside: links in e-mails (unsubscribe) are built on it.
+SHOPDESK_BASE_URL = os.environ.get("SHOPDESK_BASE_URL", "http://127.0.0.1:8000")
+
+# E-mail channel (docs/operators.md): the support mailbox customers write to (replies go to
+# its plus-addresses, support+t123-token@...), the relay's shared secret for POST /mail/inbound/
+# (empty: endpoint off), the IMAP mailboxes `shopdesk mail poll` reads (JSON), size limit,
+# the category of tickets opened by mail, a sender above N messages an hour is held as a loop,
+# and a reply to a ticket closed longer than N days opens a new ticket.
+SHOPDESK_MAIL_ADDRESS = os.environ.get("SHOPDESK_MAIL_ADDRESS", "support@localhost")
+SHOPDESK_MAIL_INBOUND_SECRET = os.environ.get("SHOPDESK_MAIL_INBOUND_SECRET", "")
+SHOPDESK_MAIL_IMAP = json.loads(os.environ.get("SHOPDESK_MAIL_IMAP", "{}"))
+SHOPDESK_MAIL_MAX_BYTES = int(os.environ.get("SHOPDESK_MAIL_MAX_BYTES", 25 * 2**20))
+SHOPDESK_MAIL_CATEGORY = os.environ.get("SHOPDESK_MAIL_CATEGORY", "other")
+SHOPDESK_MAIL_MAX_PER_SENDER_HOUR = int(os.environ.get("SHOPDESK_MAIL_MAX_PER_SENDER_HOUR", "30"))
+SHOPDESK_MAIL_REOPEN_DAYS = int(os.environ.get("SHOPDESK_MAIL_REOPEN_DAYS", "30"))
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)

@@ -49,6 +49,22 @@ def decrypt_str(token: str) -> str:
         ) from exc
 
 
+def encrypt_bytes(value: bytes) -> bytes:
+    """Encrypt a blob (a stored e-mail original); empty stays empty."""
+    return _fernet().encrypt(value) if value else b""
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    if not token:
+        return b""
+    try:
+        return _fernet().decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise ImproperlyConfigured(
+            "A stored blob cannot be decrypted with SHOPDESK_FIELD_KEYS (wrong or rotated key)."
+        ) from exc
+
+
 def normalise_phone(value: str) -> str:
     digits = re.sub(r"\D", "", value)
     # Mainland numbers are stored without the country code so +86 138... and 138... match.

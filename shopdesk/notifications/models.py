@@ -80,3 +80,18 @@ class Notification(BaseModel):
         if self.channel == self.Channel.SMS:
             return crypto.mask_phone(to)
         return crypto.mask_email(to)
+
+
+class EmailSuppression(BaseModel):
+    """An address that asked for no more notification e-mail (RFC 8058 one-click or the page).
+    Replies written by agents still reach it: the customer asked us something."""
+
+    address_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(_("reason"), max_length=50, default="unsubscribed")
+
+    class Meta:
+        verbose_name = _("e-mail suppression")
+        verbose_name_plural = _("e-mail suppressions")
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.address_hash[:8]}"

@@ -134,8 +134,11 @@ def ticket_customer_message(
     body: str,
     files: Sequence[IncomingFile] = (),
     now: datetime | None = None,
+    data: dict[str, object] | None = None,
 ) -> MessageResult:
     """The customer writes: resumes a paused clock, reopens a resolved or closed ticket.
+
+    `data` is kept on the message event (the e-mail channel records the Message-ID there).
 
     Raises:
         DomainError: empty or oversize message.
@@ -158,6 +161,7 @@ def ticket_customer_message(
             author_kind=AuthorKind.CUSTOMER,
             body=text,
             is_public=True,
+            data=data or {},
             now=now,
         )
         _, refused = attachments_store(event=event, files=files)

@@ -14,8 +14,10 @@ from django.utils.translation import gettext
 
 from shopdesk.core import crypto
 from shopdesk.notifications.services import notification_enqueue
+from shopdesk.notifications.unsubscribe import email_is_suppressed, unsubscribe_url
+from shopdesk.tickets import mail_refs
 from shopdesk.tickets.models import Ticket, TicketEvent
-from shopdesk.tickets.states import AuthorKind, EventType, Party, TicketStatus
+from shopdesk.tickets.states import AuthorKind, Channel, EventType, Party, TicketStatus
 
 # Events the customer hears about; replies by the customer themselves are not echoed back.
 _NOTIFY_TYPES = frozenset(
@@ -86,16 +88,59 @@ def _notify(ticket: Ticket, event: TicketEvent) -> None:
             dedupe_key=f"ticket-event:{event.pk}:in_app",
         )
     email = crypto.decrypt_str(customer.email_enc)
-    if email:
-        notification_enqueue(
-            channel="email",
-            subject=subject,
-            body=body,
-            to=email,
-            language=customer.language,
-            ref=ref,
-            dedupe_key=f"ticket-event:{event.pk}:email",
-        )
+    if not email:
+        return
+    is_reply = event.type == EventType.MESSAGE
+    if not is_reply and email_is_suppressed(email):
+        return  # unsubscribed from notifications; agents' replies still go out
+    if is_reply:
+        # The customer's mail client threads it under their own message by subject too.
+        subject = f"Re: {ticket.subject}"
+    tag = mail_refs.subject_tag(ticket)
+    if tag and tag not in subject:
+        subject = f"{subject} {tag}"
+    notification_enqueue(
+        channel="email",
+        subject=subject[:200],
+        body=body,
+        to=email,
+        language=customer.language,
+        ref=ref,
+        dedupe_key=f"ticket-event:{event.pk}:email",
+        headers=ticket_mail_headers(ticket=ticket, event=event, to=email, is_reply=is_reply),
+    )
+
+
+def ticket_mail_headers(
+    *, ticket: Ticket, event: TicketEvent, to: str, is_reply: bool
+) -> dict[str, str]:
+    """Threading headers, so the customer's client keeps one conversation per ticket and their
+    answer finds the ticket again (mail_refs); loop and unsubscribe headers on notifications."""
+    own = f"<{mail_refs.message_id_for(ticket.pk, event.pk)}>"
+    headers = {"Message-ID": own, "Reply-To": mail_refs.reply_address(ticket.pk)}
+    earlier = _customer_message_ids(ticket) if ticket.channel == Channel.EMAIL else []
+    if earlier:
+        headers["In-Reply-To"] = f"<{earlier[-1]}>"
+        headers["References"] = " ".join(f"<{m}>" for m in earlier)
+    if not is_reply:
+        # Written by the system, not a person: auto-responders must not answer it (RFC 3834),
+        # and the customer can turn these off in one click (RFC 8058).
+        headers["Auto-Submitted"] = "auto-generated"
+        headers["X-Auto-Response-Suppress"] = "All"
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url(to)}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
+def _customer_message_ids(ticket: Ticket, limit: int = 10) -> list[str]:
+    """Message-IDs of the customer's e-mails on this ticket, oldest first (the last `limit`)."""
+    rows = (
+        TicketEvent.objects.filter(ticket_id=ticket.pk, data__has_key="message_id")
+        .order_by("-created_at", "-id")
+        .values_list("data", flat=True)[:limit]
+    )
+    ids = [str(d["message_id"]) for d in rows if isinstance(d, dict) and d.get("message_id")]
+    return list(reversed(ids))
 
 
 def _what_happened(ticket: Ticket, event: TicketEvent) -> str:
@@ -137,5 +182,5 @@ def _body(ticket: Ticket, event: TicketEvent) -> str:
         lines.append(
             gettext("Expected resolution by %(time)s.") % {"time": _local(ticket.resolution_due_at)}
         )
-    lines += ["", gettext("Reply in the customer portal to add anything.")]
+    lines += ["", gettext("Reply to this e-mail or in the customer portal to add anything.")]
     return "\n".join(lines)
