@@ -20,3 +20,4 @@ class Perm(StrEnum):
     ASSIGN_TICKET = "tickets.assign_ticket"
     OVERRIDE_TICKET = "tickets.override_ticket"
     VIEW_TICKET_STATS = "tickets.view_ticket_stats"
+    WORK_CHAT = "chat.work_chat"

@@ -41,6 +41,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             *TICKET_WORK,
             Perm.OVERRIDE_TICKET,
             Perm.VIEW_TICKET_STATS,
+            Perm.WORK_CHAT,
         }
     ),
     Role.AGENT: frozenset(
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.VIEW_CUSTOMER_PII,
             Perm.VIEW_MERCHANT,
             *TICKET_WORK,
+            Perm.WORK_CHAT,
         }
     ),
     # Merchant staff are further scoped to their own merchant by the selectors.
@@ -62,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.VIEW_TICKET,
             Perm.CHANGE_TICKET,
             Perm.REPLY_TICKET,
+            Perm.WORK_CHAT,
         }
     ),
     Role.QUALITY_MANAGER: frozenset(
