@@ -9,6 +9,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bulk/", views.ticket_bulk_view, name="bulk"),
     path("new/phone/", views_phone.ticket_phone_view, name="phone"),
     path("<int:ticket_id>/", views_ticket.ticket_detail_view, name="detail"),
+    path(
+        "<int:ticket_id>/customer-timeline/",
+        views_ticket.customer_timeline_view,
+        name="customer-timeline",
+    ),
     path("<int:ticket_id>/reply/", views_ticket.ticket_reply_view, name="reply"),
     path("<int:ticket_id>/macro/", views_ticket.macro_insert_view, name="macro"),
     path("<int:ticket_id>/transition/", views_actions.ticket_transition_view, name="transition"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shopdesk.accounts.permissions import Perm
 from shopdesk.core.errors import ConcurrentUpdate, DomainError, NotFound
+from shopdesk.tickets.customer_timeline import customer_timeline
 from shopdesk.tickets.forms import (
     AssignForm,
     CompensationForm,
@@ -187,6 +188,18 @@ def render_failure(
 @console_view()
 def ticket_detail_view(request: AuthedRequest, ticket_id: int) -> HttpResponse:
     return render_detail(request, visible_ticket(request, ticket_id))
+
+
+@require_GET
+@console_view()
+def customer_timeline_view(request: AuthedRequest, ticket_id: int) -> HttpResponse:
+    """The customer's one timeline (orders, parcels, tickets, e-mail, chats), loaded after the
+    page so the ticket itself shows at once."""
+    ticket = visible_ticket(request, ticket_id)
+    entries = customer_timeline(customer=ticket.customer, user=request.user)
+    return render(
+        request, "tickets/_customer_timeline.html", {"entries": entries, "ticket": ticket}
+    )
 
 
 def _files(request: AuthedRequest) -> list[IncomingFile]:
