@@ -1,5 +1,10 @@
 from django.urls import path
 
+from shopdesk.mail import views
+
 app_name = "mail"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("inbound/", views.inbound, name="inbound"),
+    path("original/<int:mail_id>/", views.original, name="original"),
+]
