@@ -75,11 +75,11 @@ def decode_text(data: bytes, declared: str | None) -> tuple[str, str]:
     if not label:
         if data.isascii():
             return data.decode("ascii"), ""
-        text, codec = _guess(data)
+        text, codec = _guess_unlabelled(data)
         return text, f"no charset declared; decoded as {codec}"
     exact, superset = _ALIASES.get(label, (label, label))
     if not _known(exact):
-        text, codec = _guess(data)
+        text, codec = _guess_unlabelled(data)
         return text, f"unknown charset {label!r}; decoded as {codec}"
     if label in _LATIN_LABELS or _is_single_byte_latin(exact):
         return _decode_latin_labelled(data, label, exact)
@@ -214,6 +214,19 @@ def _decode_latin_labelled(data: bytes, label: str, codec: str) -> tuple[str, st
         return text_or_none, ""
     text, guessed = _guess(data)
     return text, f"declared {label} but invalid; decoded as {guessed}"
+
+
+def _guess_unlabelled(data: bytes) -> tuple[str, str]:
+    """Without a usable label: UTF-8 if valid, Latin text if high bytes stand alone, else CJK."""
+    utf8 = _strict(data, "utf-8")
+    if utf8 is not None:
+        return utf8, "utf-8"
+    if not _looks_multibyte(data):
+        cp1252 = _strict(data, "cp1252")
+        return (
+            (cp1252, "windows-1252") if cp1252 is not None else (data.decode("latin-1"), "latin-1")
+        )
+    return _guess(data)
 
 
 def _looks_multibyte(data: bytes) -> bool:
