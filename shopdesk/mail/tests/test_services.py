@@ -14,6 +14,7 @@ from shopdesk.mail.services import mail_discard, mail_ingest, mail_retry
 from shopdesk.mail.tests.messages import raw_mail
 from shopdesk.orders.tests.factories import OrderFactory
 from shopdesk.tickets import mail_refs
+from shopdesk.tickets.customer_timeline import customer_timeline
 from shopdesk.tickets.models import Ticket, TicketEvent
 from shopdesk.tickets.states import AuthorKind, Channel, EventType, TicketStatus
 
@@ -203,3 +204,13 @@ def test_reply_to_a_long_closed_ticket_opens_a_linked_new_ticket(settings):
     mail = ingest(raw_mail(to=mail_refs.reply_address(ticket.pk), body="又坏了"))
     assert mail.status == Status.NEW_TICKET
     assert mail.ticket.parent_id == ticket.pk
+
+
+def test_mail_shows_on_the_customer_timeline_for_those_who_see_the_ticket(agent, merchant_staff):
+    mail = ingest(raw_mail(subject="发票开错了"))
+    for_agent = customer_timeline(customer=mail.ticket.customer, user=agent)
+    for_merchant = customer_timeline(customer=mail.ticket.customer, user=merchant_staff)
+    emails = [e for e in for_agent if e.kind == "email"]
+    assert [e.detail for e in emails] == ["发票开错了"]
+    assert mail.ticket.number in emails[0].title
+    assert [e for e in for_merchant if e.kind == "email"] == []
