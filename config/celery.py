@@ -24,4 +24,5 @@ app.conf.beat_schedule = {
     "tickets-route-waiting": {"task": "tickets.route_waiting", "schedule": 30.0},
     "tickets-auto-close": {"task": "tickets.auto_close", "schedule": 3600.0},
     "notifications-deliver-due": {"task": "notifications.deliver_due", "schedule": 30.0},
+    "chat-convert-unanswered": {"task": "chat.convert_unanswered", "schedule": 30.0},
 }

@@ -18,6 +18,7 @@ from typing import Final
 from django.conf import settings
 from django.db import connections
 
+from shopdesk.chat.services import chats_convert_unanswered
 from shopdesk.notifications.services import notifications_deliver_due
 from shopdesk.tickets.services import ticket_sla_scan, tickets_auto_close, tickets_route_waiting
 
@@ -40,6 +41,7 @@ JOBS: Final[tuple[Job, ...]] = (
     Job("notifications.deliver_due", notifications_deliver_due, TICK_SECONDS),
     Job("tickets.route_waiting", tickets_route_waiting, TICK_SECONDS),
     Job("tickets.auto_close", tickets_auto_close, 3600.0),
+    Job("chat.convert_unanswered", chats_convert_unanswered, TICK_SECONDS),
 )
 
 
