@@ -28,6 +28,7 @@ next poll; the others go on. A message ingested twice (say the flag could not be
 recognised by its Message-ID and processed once.
 """
 
+import base64
 import imaplib
 import logging
 import socket
@@ -368,7 +369,31 @@ def _logout(conn: imaplib.IMAP4) -> None:
 
 def _quoted(mailbox: str) -> str:
     """A mailbox name as an IMAP quoted string (imaplib sends names as given)."""
-    return '"' + mailbox.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    name = _utf7(mailbox)
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _utf7(name: str) -> str:
+    """IMAP's modified UTF-7 (RFC 3501 5.1.3): folder names such as 售后 go over the wire as
+    `&VS5UDg-`; printable ASCII stays as it is, `&` becomes `&-`."""
+    out: list[str] = []
+    pending = ""
+
+    def flush() -> None:
+        nonlocal pending
+        if pending:
+            encoded = base64.b64encode(pending.encode("utf-16-be")).decode().rstrip("=")
+            out.append("&" + encoded.replace("/", ",") + "-")
+            pending = ""
+
+    for char in name:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            pending += char
+    flush()
+    return "".join(out)
 
 
 def _body(data: list[Any]) -> bytes | None:

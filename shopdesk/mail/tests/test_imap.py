@@ -390,3 +390,41 @@ def test_end_to_end_a_polled_message_opens_a_ticket_once(
     assert mail.ticket is not None
     assert mail.ticket.subject == "快递三天没动了"
     assert imap_server.store.unseen("INBOX") == imap_server.store.unseen("Archive") == []
+
+
+def test_folder_names_go_over_the_wire_in_modified_utf7(
+    imap_server: ImapServer,  # noqa: F811
+    config: ImapSettings,
+):
+    # given a Chinese folder, stored by the server under its wire name (RFC 3501 5.1.3)
+    assert imap._utf7("~peter/mail/台北/日本語") == "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+    assert imap._utf7("R&D") == "R&-D"
+    imap_server.store.add("&VS5UDg-", b"Subject: s\r\n\r\ns\r\n")
+    ingest = FakeIngest()
+    # when
+    result = mail_poll(config=dataclasses.replace(config, mailboxes=("售后",)), ingest=ingest)
+    # then
+    assert result.mailboxes[0].counts == {"ticket": 1}
+    assert [mailbox for _, _, mailbox in ingest.calls] == ["售后"]
+
+
+def test_command_prints_a_summary_and_exits_non_zero_when_a_message_failed(
+    imap_server: ImapServer,  # noqa: F811
+    configured: FakeIngest,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    # given
+    imap_server.store.add("INBOX", b"Subject: a\r\n\r\na\r\n")
+    bad = imap_server.store.add("INBOX", b"Subject: b\r\n\r\nBOOM\r\n")
+    monkeypatch.setattr(
+        "shopdesk.mail.management.commands.mail_poll.mail_poll",
+        functools.partial(imap.mail_poll, ingest=configured),
+    )
+    # when
+    with pytest.raises(CommandError, match=r"1 problem\(s\) during the poll"):
+        call_command("mail_poll", "--limit", "5")
+    # then
+    captured = capsys.readouterr()
+    assert captured.out == "INBOX: ticket 1\n"
+    assert f"INBOX UID {bad}: not ingested" in captured.err
