@@ -162,7 +162,7 @@ def _word_bytes(encoding: str, payload: str) -> bytes | None:
         raw = payload.replace("_", " ").encode("ascii", "surrogateescape")
         return re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
     try:
-        return base64.b64decode(payload + "=" * (-len(payload) % 4))
+        return base64.b64decode(payload + "=" * (-len(payload) % 4), validate=True)
     except (binascii.Error, ValueError):
         return None
 

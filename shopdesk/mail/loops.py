@@ -7,11 +7,12 @@ from typing import Final
 
 from shopdesk.mail.charsets import decode_header_value
 
-_AUTO_SUBJECT: Final = re.compile(
-    r"^\s*(?:auto(?:matic)?[\s-]?reply|auto(?:matische)?\s?antwort|autoreply|auto:|"
-    r"out\sof\s(?:the\s)?office|自动回复|自動回覆|自動回复|自動返信|自動応答|不在办公室|休假自动回复)",
-    re.IGNORECASE,
+_AUTO_WORDS: Final = (
+    r"(?:auto(?:matic)?[\s-]?reply|auto(?:matische)?\s?antwort|autoreply|auto:|"
+    r"out\sof\s(?:the\s)?office|自动回复|自動回覆|自動回复|自動返信|自動応答|不在办公室)"
 )
+_AUTO_SUBJECT: Final = re.compile(r"^\s*" + _AUTO_WORDS, re.IGNORECASE)
+_AUTO_ANYWHERE: Final = re.compile(_AUTO_WORDS, re.IGNORECASE)
 _BOUNCE_SUBJECT: Final = re.compile(
     r"^\s*(?:undeliverable:|undelivered\smail|delivery\sstatus\snotification\s\(failure\)|"
     r"mail\sdelivery\sfailed|returned\smail:|failure\snotice$|系统退信|退信通知)",
@@ -34,7 +35,7 @@ def auto_reason(message: email.message.Message) -> str:
     if "x-autoreply" in headers or "x-autorespond" in headers or precedence == "auto_reply":
         return "auto-reply"
     suppress = headers.get("x-auto-response-suppress", "").strip().lower()
-    if _AUTO_SUBJECT.match(subject) or (suppress == "all" and _AUTO_SUBJECT.search(subject)):
+    if _AUTO_SUBJECT.match(subject) or (suppress == "all" and _AUTO_ANYWHERE.search(subject)):
         return "auto-reply"
     if precedence in _BULK_PRECEDENCE or "list-id" in headers or "list-unsubscribe" in headers:
         return "bulk"

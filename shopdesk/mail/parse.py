@@ -91,9 +91,9 @@ def mail_parse(raw: bytes, *, max_bytes: int = 25 * _MB) -> ParsedMail:
     from_name, from_address = _first_address(raw_headers.get("from", []), notes)
     body = _Body()
     _collect(message, body)
-    if not from_address and not body.plain and not body.html and not body.attachments:
-        raise MailParseError(gettext("not an e-mail message: no From and no body"))
     text = _body_text(body)
+    if not from_address and not text.strip() and not body.attachments:
+        raise MailParseError(gettext("not an e-mail message: no From and no body"))
     first = {name: values[0] for name, values in raw_headers.items() if values}
     return ParsedMail(
         message_id=next(iter(_message_ids(first.get("message-id", ""))), ""),
