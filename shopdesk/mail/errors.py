@@ -6,3 +6,4 @@ class MailErrorCode(StrEnum):
     INBOUND_DISABLED = "inbound_disabled"
     BAD_SECRET = "bad_secret"
     EMPTY_MESSAGE = "empty_message"
+    IMAP_ERROR = "imap_error"

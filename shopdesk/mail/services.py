@@ -110,13 +110,11 @@ def _process(mail: InboundMail, parsed: ParsedMail, *, now: datetime) -> None:
     """Decide and write in one transaction: a refused ticket write leaves no half-made ticket."""
     try:
         with transaction.atomic():
-            mail.save()
             outcome = _decide(mail, parsed, now=now)
             _settle(mail, outcome, now=now)
     except DomainError as exc:
         # The ticket intake refused it (say an unknown default category): keep it for an admin.
         mail.pk = None
-        mail.notes = [*mail.notes]
         _settle(mail, _Outcome(Status.QUARANTINED, str(exc.message)), now=now)
 
 
@@ -146,7 +144,9 @@ def _decide(mail: InboundMail, parsed: ParsedMail, *, now: datetime) -> _Outcome
     limit = int(getattr(settings, "SHOPDESK_MAIL_MAX_PER_SENDER_HOUR", 30))
     recent = InboundMail.objects.filter(
         from_hash=mail.from_hash, received_at__gte=now - timedelta(hours=1)
-    ).exclude(pk=mail.pk)
+    )
+    if mail.pk is not None:  # a retry: the message itself does not count
+        recent = recent.exclude(pk=mail.pk)
     if recent.count() >= limit:
         return _Outcome(
             Status.QUARANTINED,
@@ -172,7 +172,9 @@ def _decide(mail: InboundMail, parsed: ParsedMail, *, now: datetime) -> _Outcome
             )
             % {"number": ticket.number},
         )
-    data: dict[str, object] = {"channel": Channel.EMAIL, "mail_id": mail.pk}
+    # The InboundMail row points at the ticket and event; the event keeps the Message-ID, which
+    # the agent's answer repeats in In-Reply-To so the customer's client threads it.
+    data: dict[str, object] = {"channel": Channel.EMAIL}
     if parsed.message_id:
         data["message_id"] = parsed.message_id
     if ticket is not None and not _too_old_to_reopen(ticket, now):

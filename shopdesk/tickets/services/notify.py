@@ -118,7 +118,14 @@ def ticket_mail_headers(
     answer finds the ticket again (mail_refs); loop and unsubscribe headers on notifications."""
     own = f"<{mail_refs.message_id_for(ticket.pk, event.pk)}>"
     headers = {"Message-ID": own, "Reply-To": mail_refs.reply_address(ticket.pk)}
-    earlier = _customer_message_ids(ticket) if ticket.channel == Channel.EMAIL else []
+    if event.type == EventType.CREATED:
+        # A ticket opened by mail this very moment: its Message-ID is on the event in hand.
+        first = event.data.get("message_id") if isinstance(event.data, dict) else None
+        earlier = [str(first)] if first else []
+    elif ticket.channel == Channel.EMAIL:
+        earlier = _customer_message_ids(ticket)
+    else:
+        earlier = []
     if earlier:
         headers["In-Reply-To"] = f"<{earlier[-1]}>"
         headers["References"] = " ".join(f"<{m}>" for m in earlier)
