@@ -1,11 +1,18 @@
 """Django's SMTP backend against a real SMTP server: what a mail client would receive."""
 
+import pytest
 from django.core.mail import EmailMessage
 
+from shopdesk.mail.services import mail_ingest
+from shopdesk.mail.tests.messages import raw_mail
 from shopdesk.mail.tests.smtp_server import (
     SmtpServer,
     smtp_server,  # noqa: F401 - fixture
 )
+from shopdesk.notifications.services import notifications_deliver_due
+from shopdesk.tickets import mail_refs, services
+from shopdesk.tickets.models import TicketEvent
+from shopdesk.tickets.states import EventType
 
 
 def test_a_chinese_message_with_custom_headers_arrives_intact(smtp_server: SmtpServer):  # noqa: F811
@@ -51,3 +58,34 @@ def test_a_chinese_message_with_custom_headers_arrives_intact(smtp_server: SmtpS
     assert b"=?utf-8?" in head.lower()
     assert mail["Content-Transfer-Encoding"] == "8bit"
     assert "退款".encode() in body
+
+
+@pytest.mark.django_db
+def test_ticket_reply_leaves_through_smtp_with_its_thread_headers(
+    smtp_server: SmtpServer,  # noqa: F811
+    agent,
+    django_capture_on_commit_callbacks,
+):
+    # given: a ticket opened by an e-mail from the customer
+    ticket = mail_ingest(raw=raw_mail(message_id="<ask-1@example.com>"), source="file").mail.ticket
+    # when: the agent replies and the outbox delivers through the SMTP server
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_reply(ticket=ticket, actor=agent, body="您好，已为您加急处理。")
+    notifications_deliver_due()
+    # then: what the customer's mail server received keeps the conversation together
+    replies = [m.message for m in smtp_server.messages if "Re: " in str(m.message["Subject"])]
+    [reply] = replies
+    assert reply["In-Reply-To"] == "<ask-1@example.com>"
+    assert reply["References"] == "<ask-1@example.com>"
+    assert reply["Message-ID"] == f"<{mail_refs.message_id_for(ticket.pk, reply_event_id(ticket))}>"
+    assert reply["Reply-To"] == mail_refs.reply_address(ticket.pk)
+    assert f"[{ticket.number}]" in str(reply["Subject"])
+    assert "已为您加急处理" in reply.get_content()
+
+
+def reply_event_id(ticket) -> int:
+    return (
+        TicketEvent.objects.filter(ticket=ticket, type=EventType.MESSAGE, author_kind="agent")
+        .values_list("pk", flat=True)
+        .get()
+    )
