@@ -46,6 +46,10 @@ def _message_title(event: TicketEvent, names: dict[int, str]) -> str:
             return _("The customer said on the phone (logged by %(who)s)") % {
                 "who": _who(event, names)
             }
+        if event.data.get("channel") == Channel.EMAIL and event.data.get("message_id"):
+            return _("The customer wrote by e-mail")
+        if event.data.get("channel") == Channel.CHAT:
+            return _("The customer wrote in a chat")
         return _("The customer wrote")
     if event.author_kind == AuthorKind.MERCHANT:
         return _("The merchant (%(who)s) replied") % {"who": _who(event, names)}
