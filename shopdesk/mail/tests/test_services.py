@@ -1,5 +1,6 @@
 """Inbound mail through the one ticket intake: new tickets, threading, loops, quarantine."""
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from shopdesk.accounts.models import Customer
 from shopdesk.accounts.tests.factories import CustomerFactory
 from shopdesk.core import crypto
 from shopdesk.core.errors import DomainError
+from shopdesk.mail.demo import demo_mail
 from shopdesk.mail.models import InboundMail
 from shopdesk.mail.services import mail_discard, mail_ingest, mail_retry
 from shopdesk.mail.tests.messages import raw_mail
@@ -214,3 +216,14 @@ def test_mail_shows_on_the_customer_timeline_for_those_who_see_the_ticket(agent,
     assert [e.detail for e in emails] == ["发票开错了"]
     assert mail.ticket.number in emails[0].title
     assert [e for e in for_merchant if e.kind == "email"] == []
+
+
+def test_demo_mail_goes_through_the_channel(agent):
+    for _ in range(6):
+        OrderFactory()
+    result = demo_mail(rng=random.Random(1), now=timezone.now())
+    assert result["by_status"][Status.NEW_TICKET] == 5
+    assert result["by_status"][Status.IGNORED] == 2
+    assert result["by_status"][Status.QUARANTINED] == 1
+    big5 = Ticket.objects.get(subject__contains="發票抬頭")
+    assert big5.channel == Channel.EMAIL

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from shopdesk.core.progress import Progress
+from shopdesk.mail.demo import demo_mail
 from shopdesk.orders.demo import DEMO_UNTIL, DemoConfig, DemoResult, demo_generate
 from shopdesk.orders.demo.logins import DemoLogin, demo_logins_reset
 from shopdesk.orders.models import Order
@@ -86,7 +87,9 @@ class Command(BaseCommand):
                 progress=progress,
             )
         result.logins += tickets.pop("logins")
-        return {**tickets, "seconds": round(time.monotonic() - started, 2)}
+        # Channels: e-mail through the real intake (chats are added by the chat demo).
+        mail = demo_mail(rng=random.Random(f"{config.seed}:mail"), now=timezone.now())  # noqa: S311
+        return {**tickets, "mail": mail, "seconds": round(time.monotonic() - started, 2)}
 
     def _skipped(self, existing: int, *, as_json: bool) -> None:
         if as_json:
