@@ -133,7 +133,8 @@ def decode_header_value(value: str) -> tuple[str, tuple[str, ...]]:
     return "".join(out), tuple(notes)
 
 
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+# Printable ASCII except "?" (RFC 2047 section 2): a decoded raw 8-bit header must not match.
+_ENCODED_WORD = re.compile(r"=\?([!->@-~]+)\?([bBqQ])\?([!->@-~]*)\?=")
 
 
 def _tokens(value: str) -> Iterator[tuple[str, str, bytes | None]]:
@@ -174,11 +175,12 @@ def _normalise_label(declared: str | None) -> str:
 
 
 def _known(codec: str) -> bool:
+    """A text codec Python has; "base64" or "rot13" in a charset parameter are not charsets."""
     try:
-        codecs.lookup(codec)
-    except LookupError:
+        info = codecs.lookup(codec)
+    except (LookupError, ValueError):
         return False
-    return True
+    return getattr(info, "_is_text_encoding", True) is not False
 
 
 def _is_single_byte_latin(codec: str) -> bool:
@@ -188,7 +190,7 @@ def _is_single_byte_latin(codec: str) -> bool:
 def _strict(data: bytes, codec: str) -> str | None:
     try:
         text = data.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError, ValueError):
         return None
     return text[1:] if text.startswith("\ufeff") else text
 

@@ -85,6 +85,18 @@ def mail_parse(raw: bytes, *, max_bytes: int = 25 * _MB) -> ParsedMail:
         A message without From is not an error: from_address is "".
     """
     message = _message_from_bytes(raw, max_bytes=max_bytes)
+    try:
+        return _parsed(message)
+    except MailParseError:
+        raise
+    except Exception as error:  # noqa: BLE001 - hostile input; the row is quarantined, not lost
+        raise MailParseError(
+            gettext("the message structure could not be read (%(error)s)")
+            % {"error": f"{type(error).__name__}: {error}"[:200]}
+        ) from error
+
+
+def _parsed(message: email.message.Message) -> ParsedMail:
     raw_headers = _raw_headers(message)
     notes: list[str] = []
     subject = _header_text(raw_headers, "subject", notes)
@@ -260,12 +272,20 @@ def _attachment_bytes(part: email.message.Message) -> bytes:
         payload = part.get_payload()
         inner = payload[0] if isinstance(payload, list) and payload else None
         if isinstance(inner, email.message.Message):
-            try:
-                return inner.as_bytes()
-            except (UnicodeError, LookupError, ValueError):
-                return inner.as_string().encode("utf-8", "surrogateescape")
+            return _message_bytes(inner)
     data = part.get_payload(decode=True)
     return data if isinstance(data, bytes) else b""
+
+
+def _message_bytes(message: email.message.Message) -> bytes:
+    """The attached message as bytes; headers the generator refuses to fold are written raw."""
+    try:
+        return message.as_bytes()
+    except Exception:  # noqa: BLE001 - HeaderParseError, UnicodeError, LookupError, ...
+        head = "".join(f"{name}: {value}\r\n" for name, value in message.raw_items())
+        payload = message.get_payload()
+        body = payload if isinstance(payload, str) else ""
+        return (head + "\r\n" + body).encode("utf-8", "surrogateescape")
 
 
 def _filename(part: email.message.Message, notes: list[str]) -> str:

@@ -175,3 +175,15 @@ def test_raw_8bit_header_is_decoded():
 
 def test_broken_encoded_word_is_kept_literally():
     assert decode_header_value("=?utf-8?B?###?= ok") == ("=?utf-8?B?###?= ok", ())
+
+
+@pytest.mark.parametrize("declared", ["base64", "rot13", "utf\x008"])
+def test_non_text_codec_names_are_treated_as_unknown(declared):
+    text, note = decode_text("订单".encode(), declared)
+    assert text == "订单"
+    assert note.startswith("unknown charset")
+
+
+def test_raw_8bit_text_inside_an_encoded_word_shape_is_left_alone():
+    raw = "=?utf-8?Q?订单?=".encode("gbk").decode("ascii", "surrogateescape")
+    assert decode_header_value(raw)[0] == "=?utf-8?Q?订单?="

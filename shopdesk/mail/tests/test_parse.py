@@ -1,9 +1,10 @@
+import email.message
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from shopdesk.mail.parse import MailAttachment, MailParseError, mail_parse
+from shopdesk.mail.parse import MailAttachment, MailParseError, _message_bytes, mail_parse
 
 EML = Path(__file__).parent / "eml"
 SIMP = "我的订单还没有发货，请尽快处理。"
@@ -215,3 +216,31 @@ def test_size_limit_reason_gives_both_sizes():
     with pytest.raises(MailParseError) as raised:
         mail_parse(raw, max_bytes=1024 * 1024)
     assert raised.value.reason == "message is 2.0 MB; the limit is 1 MB"
+
+
+def test_attached_message_the_generator_refuses_is_written_raw():
+    # given: a header value the generator will not fold (it looks like a second header)
+    inner = email.message.Message()
+    inner["Subject"] = "a\nX-Bad: b"
+    inner["From"] = "c@d.cn"
+    inner.set_payload("inner body")
+    # when
+    data = _message_bytes(inner)
+    # then
+    assert data == b"Subject: a\nX-Bad: b\r\nFrom: c@d.cn\r\n\r\ninner body"
+
+
+def test_attached_message_is_kept_whole():
+    raw = (
+        b"From: a@b.cn\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain\r\n\r\nforwarding\r\n"
+        b"--b\r\nContent-Type: message/rfc822\r\n\r\n"
+        b"Subject: inner\r\nFrom: c@d.cn\r\n\r\ninner body\r\n--b--\r\n"
+    )
+    mail = mail_parse(raw)
+    assert mail.text == "forwarding"
+    assert [(a.name, a.content_type) for a in mail.attachments] == [
+        ("attachment-1.eml", "message/rfc822")
+    ]
+    assert mail_parse(mail.attachments[0].data).text == "inner body"
