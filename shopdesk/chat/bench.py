@@ -43,7 +43,11 @@ class _QuietHandler(WSGIRequestHandler):
 def _server() -> Iterator[tuple[str, int]]:
     """The app on a free port of 127.0.0.1, one thread per request, stopped on exit."""
     # An in-memory SQLite database (tests) exists only in this connection: share it.
-    shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
+    shared = {
+        c.alias: c
+        for c in connections.all()
+        if c.vendor == "sqlite" and getattr(c, "is_in_memory_db", lambda: False)()
+    }
     for conn in shared.values():
         conn.inc_thread_sharing()
     httpd = ThreadedWSGIServer(
