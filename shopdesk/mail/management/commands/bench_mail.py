@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from shopdesk.chat.bench import chat_round_trip
 from shopdesk.mail.bench import MailBenchConfig, bench_mail_ingest
 
 _CHILD = "SHOPDESK_BENCH_MAIL_CHILD"
@@ -43,7 +44,9 @@ class Command(BaseCommand):
             messages=options["messages"], senders=options["senders"], seed=options["seed"]
         )
         result: dict[str, Any] = {"mail": bench_mail_ingest(config, progress=self._progress)}
-        # CHAT_PLACEHOLDER
+        self._progress(f"chat round trip over {options['chat_messages']} messages")
+        chat = chat_round_trip(messages=options["chat_messages"])
+        result["chat"] = {**chat, "target_p95_ms": 300, "met": chat["p95_ms"] <= 300}
         self.stdout.write(json.dumps(result, ensure_ascii=False))
 
     def _run_on_fresh_sqlite(self, options: dict[str, Any]) -> None:
