@@ -122,6 +122,7 @@ def chat_post(
         )
     if author_kind in _PEOPLE:
         live.typing_clear(session.pk, author_kind)
+        live.revision_bump(session.pk)  # so streams drop the typing mark with the message
     if author_kind == AuthorKind.CUSTOMER and session.status == ChatStatus.BOT:
         _bot_turn(session, message)
     return message

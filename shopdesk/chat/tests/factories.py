@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -24,7 +26,5 @@ class ChatSessionFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     status = ChatStatus.WAITING
-    first_reply_due_at = factory.LazyFunction(
-        lambda: timezone.now() + timezone.timedelta(minutes=15)
-    )
+    first_reply_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=15))
     last_message_at = factory.LazyFunction(timezone.now)

@@ -8,7 +8,7 @@ from shopdesk.accounts.models import User
 from shopdesk.accounts.roles import Role
 from shopdesk.accounts.tests.factories import CustomerFactory, MerchantFactory, UserFactory
 from shopdesk.chat.models import ChatMessage, ChatSession
-from shopdesk.chat.services import chat_post, chat_typing
+from shopdesk.chat.services import chat_convert_to_ticket, chat_post, chat_start, chat_typing
 from shopdesk.chat.states import AuthorKind, ChatStatus
 from shopdesk.chat.tests.factories import ChatSessionFactory, ChatWidgetFactory
 
@@ -265,3 +265,19 @@ def test_widget_endpoints_refuse_a_portal_chat_key(chat_of_customer: ChatSession
 def test_inactive_widget_is_not_found() -> None:
     widget = ChatWidgetFactory(is_active=False)
     assert Client().get(reverse("chat:widget", args=[widget.key])).status_code == 404
+
+
+def test_console_chat_page_shows_only_masked_contact_and_the_customers_tickets(agent: User) -> None:
+    # given
+    widget = ChatWidgetFactory()
+    earlier = chat_start(widget=widget, visitor_name="王小明", visitor_phone="13912345678")
+    ticket = chat_convert_to_ticket(session=earlier)
+    session = chat_start(widget=widget, visitor_name="王小明", visitor_phone="13912345678")
+    # when
+    page = _client(agent).get(reverse("chat:console-chat", args=[session.pk])).content.decode()
+    # then
+    assert "139****5678" in page
+    assert "13912345678" not in page
+    assert "王小明" not in page
+    assert "not verified" in page
+    assert ticket.number in page
