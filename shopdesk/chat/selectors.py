@@ -40,6 +40,11 @@ def chat_session_for_customer(*, user: AnyUser, key: str) -> ChatSession:
     return found
 
 
+def chat_portal_session_for_customer(*, customer: Customer) -> ChatSession | None:
+    """The customer's newest portal chat (open or not), shown on the portal chat page."""
+    return ChatSession.objects.filter(customer=customer, widget=None).order_by("-pk").first()
+
+
 def chat_session_for_visitor(*, key: str) -> ChatSession:
     """A widget chat by its key, which the visitor holds as a bearer secret."""
     found = ChatSession.objects.filter(key=key, widget__isnull=False).first()

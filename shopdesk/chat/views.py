@@ -17,6 +17,7 @@ from shopdesk.chat.models import ChatSession, ChatWidget
 from shopdesk.chat.selectors import (
     chat_console_lists,
     chat_customer_tickets,
+    chat_portal_session_for_customer,
     chat_session_for_visitor,
 )
 from shopdesk.chat.services import (
@@ -57,8 +58,7 @@ def chat_portal_view(request: HttpRequest) -> HttpResponse:
     customer = portal_customer_for_user(user=request.user)
     if customer is None:
         return render(request, "portal/not_customer.html", status=403)
-    session = ChatSession.objects.filter(customer=customer, widget=None).order_by("-pk").first()
-    context: dict[str, Any] = {"customer": customer, "session": session}
+    session = chat_portal_session_for_customer(customer=customer)context: dict[str, Any] = {"customer": customer, "session": session}
     if session is not None:
         context.update(_box(customer_access(request, session.key)))
     return render(request, "chat/portal.html", context)
