@@ -58,7 +58,8 @@ def chat_portal_view(request: HttpRequest) -> HttpResponse:
     customer = portal_customer_for_user(user=request.user)
     if customer is None:
         return render(request, "portal/not_customer.html", status=403)
-    session = chat_portal_session_for_customer(customer=customer)context: dict[str, Any] = {"customer": customer, "session": session}
+    session = chat_portal_session_for_customer(customer=customer)
+    context: dict[str, Any] = {"customer": customer, "session": session}
     if session is not None:
         context.update(_box(customer_access(request, session.key)))
     return render(request, "chat/portal.html", context)
