@@ -1,5 +1,6 @@
 """A chat becomes a ticket: on an agent's request, or when nobody answered it in time."""
 
+import logging
 from datetime import datetime
 from typing import Final
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from shopdesk.accounts.models import User
-from shopdesk.chat.errors import ChatErrorCode
+from shopdesk.chat.errors import ChatConflict, ChatErrorCode
 from shopdesk.chat.models import ChatMessage, ChatSession
 from shopdesk.chat.services.base import in_language, message_append
 from shopdesk.chat.states import OPEN_STATUSES, AuthorKind, ChatStatus
@@ -17,6 +18,8 @@ from shopdesk.core.errors import DomainError
 from shopdesk.tickets.models import Ticket
 from shopdesk.tickets.services import TicketIntake, ticket_create
 from shopdesk.tickets.states import Channel
+
+logger = logging.getLogger(__name__)
 
 _WHO: Final = {
     AuthorKind.CUSTOMER: "Customer / 顾客",
@@ -50,7 +53,8 @@ def chat_convert_to_ticket(
     set first, so a second caller (another process) gets the conflict instead of a 2nd ticket.
 
     Raises:
-        DomainError: the chat is closed or already a ticket, or has no customer.
+        ChatConflict: the chat has ended or already became a ticket (another run won).
+        DomainError: the chat has no customer, or the ticket intake refused it.
     """
     now = now or timezone.now()
     if session.customer_id is None:
@@ -63,7 +67,7 @@ def chat_convert_to_ticket(
             status=ChatStatus.CONVERTED, closed_at=now, version=F("version") + 1, updated_at=now
         )
         if not claimed:
-            raise DomainError(
+            raise ChatConflict(
                 gettext("This chat has already ended or become a ticket."),
                 code=ChatErrorCode.NOT_CONVERTIBLE,
             )
@@ -139,7 +143,11 @@ def chats_convert_unanswered(*, now: datetime | None = None, batch: int = 100) -
     for session in due:
         try:
             chat_convert_to_ticket(session=session, now=now)
-        except DomainError:
+        except ChatConflict:
             continue  # taken by an agent or another run meanwhile
+        except DomainError as exc:
+            # The chat stays waiting and is tried again next run; say why it is stuck.
+            logger.warning("Chat %s could not become a ticket: %s", session.pk, exc.message)
+            continue
         converted += 1
     return converted

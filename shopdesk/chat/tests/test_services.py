@@ -24,7 +24,7 @@ from shopdesk.chat.states import AuthorKind, ChatStatus
 from shopdesk.chat.tests.factories import ChatSessionFactory, ChatWidgetFactory
 from shopdesk.core import crypto
 from shopdesk.core.errors import DomainError
-from shopdesk.tickets.models import Ticket
+from shopdesk.tickets.models import Category, Ticket
 from shopdesk.tickets.services import IncomingFile
 from shopdesk.tickets.states import Channel
 from shopdesk.tickets.tests.factories import (
@@ -329,3 +329,19 @@ def test_customer_asking_for_a_person_hands_over_without_the_bot(settings, words
     assert session.status == ChatStatus.WAITING
     assert session.hand_over_reason == "customer asked for a person"
     assert not session.messages.filter(author_kind=AuthorKind.BOT).exists()
+
+
+def test_a_chat_that_cannot_become_a_ticket_stays_waiting_and_is_logged(caplog) -> None:
+    # given: the intake refuses (the category "other" was switched off)
+    Category.objects.filter(code="other").update(is_active=False)
+    now = timezone.now()
+    session = ChatSessionFactory(first_reply_due_at=now - timedelta(minutes=1))
+    # when
+    converted = chats_convert_unanswered(now=now)
+    # then: nothing half-done, the next run tries again
+    assert converted == 0
+    session.refresh_from_db()
+    assert session.status == ChatStatus.WAITING
+    assert session.ticket is None
+    assert not session.messages.exists()
+    assert f"Chat {session.pk} could not become a ticket" in caplog.text
