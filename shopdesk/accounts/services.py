@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from shopdesk.accounts.models import Customer, Merchant, User
 from shopdesk.audit.models import AuditEvent
@@ -91,6 +91,23 @@ def customer_upsert(
             setattr(customer, key, value)
         customer.save(update_fields=[*changed, "updated_at"])
     return customer
+
+
+def customer_first_contact(
+    *, source: str, external_id: str, contact: CustomerContact, language: str = "zh-hans"
+) -> Customer:
+    """A customer met for the first time (an e-mail or chat from an unknown address): one
+    insert; when another process made the same (source, external_id) a moment ago, that one."""
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(
+                source=source,
+                external_id=external_id,
+                language=language,
+                **customer_contact_columns(contact),
+            )
+    except IntegrityError:
+        return Customer.objects.get(source=source, external_id=external_id)
 
 
 def customer_pii_reveal(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from shopdesk.accounts.models import Customer, User
-from shopdesk.accounts.services import CustomerContact, customer_upsert
+from shopdesk.accounts.services import CustomerContact, customer_first_contact
 from shopdesk.audit.models import AuditEvent
 from shopdesk.audit.services import audit_record
 from shopdesk.core import crypto
@@ -66,10 +66,8 @@ def mail_ingest(
         mail.status, mail.reason = Status.QUARANTINED, str(exc.reason)
         mail.save()
         return IngestResult(mail=mail)
-    if parsed.message_id:
-        existing = InboundMail.objects.filter(message_id=parsed.message_id[:500]).first()
-        if existing is not None:
-            return IngestResult(mail=existing, duplicate=True)
+    # A message seen before is caught by the unique Message-ID when its row is written, which
+    # rolls back whatever its second processing did; new mail, the common case, saves a query.
     mail = _row(raw=raw, source=source, mailbox=mailbox, parsed=parsed, now=now)
     try:
         _process(mail, parsed, now=now)
@@ -188,7 +186,10 @@ def _decide(mail: InboundMail, parsed: ParsedMail, *, now: datetime) -> _Outcome
         )
         _note_refused(mail, result.refused_files)
         return _Outcome(Status.REPLY, ticket=result.ticket, event_id=result.event.pk)
-    customer = ticket.customer if ticket is not None else _customer_for(parsed, mail.from_hash)
+    if ticket is not None:
+        customer, is_new = ticket.customer, False
+    else:
+        customer, is_new = _customer_for(parsed, mail.from_hash)
     created = ticket_create(
         intake=TicketIntake(
             channel=Channel.EMAIL,
@@ -196,7 +197,7 @@ def _decide(mail: InboundMail, parsed: ParsedMail, *, now: datetime) -> _Outcome
             category_code=str(getattr(settings, "SHOPDESK_MAIL_CATEGORY", "other")),
             description=text or gettext("(attachments only)"),
             subject=_subject(parsed),
-            order=_order_mentioned(customer, parsed),
+            order=None if is_new else _order_mentioned(customer, parsed),
             language=customer.language,
             files=files,
             intake_key=f"mail:{parsed.message_id}"[:200] if parsed.message_id else "",
@@ -280,8 +281,8 @@ def _language_of(text: str) -> str:
     return "en" if _ASCII_WORDS.search(text) and not _CJK.search(text) else "zh-hans"
 
 
-def _customer_for(parsed: ParsedMail, from_hash: str) -> Customer:
-    """The customer with this address (keyed hash, as stored); a new one when nobody has it."""
+def _customer_for(parsed: ParsedMail, from_hash: str) -> tuple[Customer, bool]:
+    """The customer with this address (keyed hash, as stored), or a new one: (customer, new)."""
     found = (
         Customer.objects.select_related("user")
         .filter(email_hash=from_hash)
@@ -289,13 +290,14 @@ def _customer_for(parsed: ParsedMail, from_hash: str) -> Customer:
         .first()
     )
     if found is not None:
-        return found
-    return customer_upsert(
+        return found, False
+    customer = customer_first_contact(
         source="email",
         external_id=from_hash[:40],
         contact=CustomerContact(name=parsed.from_name[:100], email=parsed.from_address),
         language=_language_of(f"{parsed.subject}\n{parsed.visible_text}"),
     )
+    return customer, True
 
 
 _ORDER_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{5,63}")

@@ -78,10 +78,6 @@ def notification_enqueue(
             f"Unknown channel '{channel}'.", code=NotificationsErrorCode.UNKNOWN_CHANNEL
         )
     to = _recipient(channel, user, to)
-    if dedupe_key:
-        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
     fields: dict[str, Any] = {
         "channel": channel,
         "user": user,
@@ -99,7 +95,8 @@ def notification_enqueue(
         with transaction.atomic():
             return Notification.objects.create(**fields)
     except IntegrityError:
-        # Another request enqueued the same key between our look-up and insert.
+        # The key is taken: enqueued before (a retry) or by a concurrent request. Inserting
+        # first and looking up only then saves the common case, a new message, one query.
         if not dedupe_key:
             raise
         return Notification.objects.get(dedupe_key=dedupe_key)

@@ -22,6 +22,7 @@ from shopdesk.mail.tests.imap_server import (
     imap_server,  # noqa: F401 - fixture
 )
 from shopdesk.mail.tests.messages import raw_mail
+from shopdesk.tickets.tests.factories import CategoryFactory
 
 SEEN = "\\Seen"
 # Bytes a careless client would mangle: a literal-looking line, 8-bit text, a bare CR.
@@ -376,6 +377,7 @@ def test_end_to_end_a_polled_message_opens_a_ticket_once(
     capsys: pytest.CaptureFixture[str],
 ):
     # given a customer's mail, and the same message delivered again to a second folder
+    CategoryFactory(code="other")  # a transactional test before this one may have flushed it
     raw = raw_mail(subject="快递三天没动了", body="我的包裹三天没有物流更新，请帮我查一下。")
     imap_server.store.add("INBOX", raw)
     imap_server.store.add("Archive", raw)

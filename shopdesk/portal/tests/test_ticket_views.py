@@ -323,7 +323,8 @@ def test_my_tickets_lists_own_tickets_with_stage_holder_and_unread_count(
     assert "submitted" in body
     assert "Our service team" in body
     assert other.number not in body
-    assert "1 new notification" in body
+    # "we have received your request" for the new ticket, and the message enqueued above
+    assert "2 new notifications" in body
     assert 'class="badge unread-count"' in body
     assert reverse("notifications:inbox") in body
 

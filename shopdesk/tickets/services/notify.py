@@ -51,9 +51,10 @@ def ticket_customer_notify_on_commit(*, ticket: Ticket, event: TicketEvent) -> N
     if event.author_kind == AuthorKind.CUSTOMER and event.type == EventType.MESSAGE:
         return
     if event.type == EventType.CREATED:
-        # Nothing else can have changed a ticket made in this very transaction: tell the
-        # customer from the objects in hand rather than reading them back.
-        transaction.on_commit(lambda: _notify(ticket, event))
+        # Nothing else can have changed a ticket made in this very transaction: queue the
+        # customer's messages now, from the objects in hand, in the same transaction (a
+        # rollback takes them away with the ticket) instead of a second commit afterwards.
+        _notify(ticket, event)
         return
     ticket_id, event_id = ticket.pk, event.pk
     transaction.on_commit(lambda: ticket_customer_notify(ticket_id=ticket_id, event_id=event_id))
