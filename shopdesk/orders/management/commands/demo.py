@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from shopdesk.chat.demo import demo_chats
 from shopdesk.core.progress import Progress
 from shopdesk.mail.demo import demo_mail
 from shopdesk.orders.demo import DEMO_UNTIL, DemoConfig, DemoResult, demo_generate
@@ -87,9 +88,15 @@ class Command(BaseCommand):
                 progress=progress,
             )
         result.logins += tickets.pop("logins")
-        # Channels: e-mail through the real intake (chats are added by the chat demo).
+        # Channels: e-mail and chats through their real services.
         mail = demo_mail(rng=random.Random(f"{config.seed}:mail"), now=timezone.now())  # noqa: S311
-        return {**tickets, "mail": mail, "seconds": round(time.monotonic() - started, 2)}
+        chat = demo_chats(rng=random.Random(f"{config.seed}:chat"), now=timezone.now())  # noqa: S311
+        return {
+            **tickets,
+            "mail": mail,
+            "chat": chat,
+            "seconds": round(time.monotonic() - started, 2),
+        }
 
     def _skipped(self, existing: int, *, as_json: bool) -> None:
         if as_json:
