@@ -49,6 +49,9 @@ from shopdesk.tickets.states import (
 from shopdesk.tickets.timeline_display import timeline_items
 from shopdesk.tickets.views_common import AuthedRequest, console_view, visible_ticket
 
+TIMELINE_SHORT = 15  # entries beside the ticket; "show more" loads up to TIMELINE_LONG
+TIMELINE_LONG = 200
+
 CLOCKS = (
     ("first_reply_due_at", "first_replied_at", SlaClock.FIRST_REPLY.label),
     ("next_reply_due_at", None, SlaClock.NEXT_REPLY.label),
@@ -196,10 +199,18 @@ def customer_timeline_view(request: AuthedRequest, ticket_id: int) -> HttpRespon
     """The customer's one timeline (orders, parcels, tickets, e-mail, chats), loaded after the
     page so the ticket itself shows at once."""
     ticket = visible_ticket(request, ticket_id)
-    entries = customer_timeline(customer=ticket.customer, user=request.user)
-    return render(
-        request, "tickets/_customer_timeline.html", {"entries": entries, "ticket": ticket}
-    )
+    try:
+        limit = max(1, min(int(request.GET.get("limit", TIMELINE_SHORT)), TIMELINE_LONG))
+    except ValueError:
+        limit = TIMELINE_SHORT
+    entries = customer_timeline(customer=ticket.customer, user=request.user, limit=limit + 1)
+    context = {
+        "entries": entries[:limit],
+        "more": len(entries) > limit and limit < TIMELINE_LONG,
+        "long": TIMELINE_LONG,
+        "ticket": ticket,
+    }
+    return render(request, "tickets/_customer_timeline.html", context)
 
 
 def _files(request: AuthedRequest) -> list[IncomingFile]:

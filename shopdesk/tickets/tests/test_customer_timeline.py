@@ -64,3 +64,18 @@ def test_timeline_page_for_agents_only_and_scoped(agent, customer_user, merchant
     assert page_client(customer_user).get(url).status_code == 403
     assert page_client(merchant_staff).get(url).status_code == 404  # not the merchant's ticket
     assert page_client(None).get(url).status_code == 302  # to the login page
+
+
+def test_timeline_page_shows_the_latest_entries_and_offers_more(agent):
+    ticket = page_ticket(description="第一次")
+    for n in range(20):
+        services.ticket_reply(ticket=ticket, actor=agent, body=f"回复{n}")
+    url = page_url("customer-timeline", ticket)
+    short = page_client(agent).get(url)
+    full = page_client(agent).get(url + "?limit=200")
+    assert len(short.context["entries"]) == 15
+    assert short.context["more"] is True
+    assert "?limit=200" in short.content.decode()
+    assert len(full.context["entries"]) > 15
+    assert full.context["more"] is False
+    assert page_client(agent).get(url + "?limit=x").status_code == 200
