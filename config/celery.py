@@ -2,12 +2,15 @@
 `celery -A config worker` and one `celery -A config beat` (docs/operators.md).
 
 Locally and in tests CELERY_TASK_ALWAYS_EAGER runs the same task functions in-process, and the
-dev server runs the periodic ones in a thread (shopdesk/tickets/scheduler.py).
+dev server runs the periodic ones in a thread (shopdesk/core/scheduler.py); the list of
+periodic jobs is config/schedule.py.
 """
 
 import os
 
 from celery import Celery
+
+from config.schedule import PERIODIC_JOBS
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -18,11 +21,6 @@ app.autodiscover_tasks()
 # CELERY_RESULT_BACKEND (e.g. redis://127.0.0.1:6379/1) to keep them, as the Celery test does.
 if os.environ.get("CELERY_RESULT_BACKEND"):
     app.conf.update(result_backend=os.environ["CELERY_RESULT_BACKEND"])
-# Every 30 s: a warning or breach becomes an event within a minute of its moment.
 app.conf.beat_schedule = {
-    "tickets-sla-scan": {"task": "tickets.sla_scan", "schedule": 30.0},
-    "tickets-route-waiting": {"task": "tickets.route_waiting", "schedule": 30.0},
-    "tickets-auto-close": {"task": "tickets.auto_close", "schedule": 3600.0},
-    "notifications-deliver-due": {"task": "notifications.deliver_due", "schedule": 30.0},
-    "chat-convert-unanswered": {"task": "chat.convert_unanswered", "schedule": 30.0},
+    job.task.replace(".", "-"): {"task": job.task, "schedule": job.every} for job in PERIODIC_JOBS
 }

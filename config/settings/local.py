@@ -21,5 +21,5 @@ SHOPDESK_LOOKUP_KEY = os.environ.get("SHOPDESK_LOOKUP_KEY", "dev-only-lookup-key
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Background work (SLA scan, auto-close, notification delivery) in a thread of the dev server:
-# no Redis or Celery needed on a laptop (shopdesk/tickets/scheduler.py).
+# no Redis or Celery needed on a laptop (shopdesk/core/scheduler.py).
 SHOPDESK_INPROCESS_SCHEDULER = env_bool("SHOPDESK_INPROCESS_SCHEDULER", True)

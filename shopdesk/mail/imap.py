@@ -410,3 +410,17 @@ def _text(data: object) -> str:
         for item in items
         if item is not None
     )[:300]
+
+
+def mail_poll_configured() -> dict[str, int]:
+    """The periodic job: poll the configured mailboxes, or do nothing when IMAP is not set up.
+    A server that cannot be reached is logged, not raised: the next poll tries again."""
+    config = imap_settings()
+    if config is None:
+        return {}
+    try:
+        result = mail_poll(config=config)
+    except ImapError:
+        logger.exception("Polling the IMAP mailboxes failed")
+        return {"errors": 1}
+    return dict(result.counts)

@@ -10,8 +10,8 @@ from shopdesk.chat.services import chat_accept, chat_post
 from shopdesk.chat.states import AuthorKind
 from shopdesk.chat.tasks import chats_convert_unanswered_task
 from shopdesk.chat.tests.factories import ChatSessionFactory
+from shopdesk.core.scheduler import periodic_jobs
 from shopdesk.tickets.customer_timeline import customer_timeline
-from shopdesk.tickets.scheduler import JOBS
 
 pytestmark = pytest.mark.django_db
 
@@ -61,5 +61,5 @@ def test_console_page_query_count(agent: User, django_assert_max_num_queries) ->
 
 
 def test_periodic_job_is_scheduled_in_process_and_as_a_task() -> None:
-    assert "chat.convert_unanswered" in [job.name for job in JOBS]
+    assert "chat.convert_unanswered" in [job.name for job in periodic_jobs()]
     assert chats_convert_unanswered_task() == 0

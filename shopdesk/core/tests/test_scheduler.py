@@ -1,9 +1,11 @@
 import threading
 
 import pytest
+from celery import current_app
 
-from shopdesk.tickets import scheduler as scheduler_module
-from shopdesk.tickets.scheduler import Job, Scheduler, should_start, start_if_serving
+from config.celery import app
+from shopdesk.core import scheduler as scheduler_module
+from shopdesk.core.scheduler import Job, Scheduler, should_start, start_if_serving
 
 
 @pytest.mark.parametrize(
@@ -90,3 +92,27 @@ def test_start_is_idempotent_and_stop_ends_the_thread():
     assert runner.is_running
     runner.stop()
     assert not runner.is_running
+
+
+def test_every_periodic_job_is_a_task_and_a_function():
+    # the in-process scheduler and Celery beat run the same list (config/schedule.py)
+    jobs = scheduler_module.periodic_jobs()
+    assert {j.name for j in jobs} == {
+        "tickets.sla_scan",
+        "notifications.deliver_due",
+        "tickets.route_waiting",
+        "chat.convert_unanswered",
+        "mail.poll",
+        "tickets.auto_close",
+    }
+    assert all(callable(j.run) for j in jobs)
+    app.loader.import_default_modules()
+    registered = set(current_app.tasks)
+    assert {j.name for j in jobs} <= registered
+    assert {e["task"] for e in app.conf.beat_schedule.values()} == {j.name for j in jobs}
+
+
+def test_mail_poll_job_does_nothing_until_imap_is_configured(settings):
+    settings.SHOPDESK_MAIL_IMAP = {}
+    [poll] = [j for j in scheduler_module.periodic_jobs() if j.name == "mail.poll"]
+    assert poll.run() == {}

@@ -1,7 +1,8 @@
 """Background work without Celery: a daemon thread of the serving process runs the periodic
-jobs (SLA scan, auto-close, notification delivery) that Celery beat runs in production.
+jobs of config/schedule.py (SLA scan, routing, notifications, chats, mail, auto-close) that
+Celery beat runs in production.
 
-Started from TicketsConfig.ready() only in a serving process (`shopdesk serve`/`runserver`,
+Started from CoreConfig.ready() only in a serving process (`shopdesk serve`/`runserver`,
 gunicorn) and only with SHOPDESK_INPROCESS_SCHEDULER on (local settings; off in test and
 production settings). Every job is safe to run in several processes at once, so gunicorn
 workers each running one is wasteful but correct.
@@ -17,10 +18,9 @@ from typing import Final
 
 from django.conf import settings
 from django.db import connections
+from django.utils.module_loading import import_string
 
-from shopdesk.chat.services import chats_convert_unanswered
-from shopdesk.notifications.services import notifications_deliver_due
-from shopdesk.tickets.services import ticket_sla_scan, tickets_auto_close, tickets_route_waiting
+from config.schedule import PERIODIC_JOBS
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +36,9 @@ class Job:
     every: float  # seconds
 
 
-JOBS: Final[tuple[Job, ...]] = (
-    Job("tickets.sla_scan", ticket_sla_scan, TICK_SECONDS),
-    Job("notifications.deliver_due", notifications_deliver_due, TICK_SECONDS),
-    Job("tickets.route_waiting", tickets_route_waiting, TICK_SECONDS),
-    Job("tickets.auto_close", tickets_auto_close, 3600.0),
-    Job("chat.convert_unanswered", chats_convert_unanswered, TICK_SECONDS),
-)
+def periodic_jobs() -> tuple[Job, ...]:
+    """The jobs of config/schedule.py with their functions imported (once the apps are ready)."""
+    return tuple(Job(p.task, import_string(p.function), p.every) for p in PERIODIC_JOBS)
 
 
 def should_start(*, argv: Sequence[str], environ: Mapping[str, str], enabled: bool) -> bool:
@@ -60,12 +56,18 @@ def should_start(*, argv: Sequence[str], environ: Mapping[str, str], enabled: bo
 class Scheduler:
     """Runs due jobs every `tick` seconds in one daemon thread until stopped."""
 
-    def __init__(self, jobs: Sequence[Job] = JOBS, *, tick: float = TICK_SECONDS) -> None:
-        self.jobs = tuple(jobs)
+    def __init__(self, jobs: Sequence[Job] | None = None, *, tick: float = TICK_SECONDS) -> None:
+        self._jobs = tuple(jobs) if jobs is not None else None
         self.tick = tick
         self._last_run: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    @property
+    def jobs(self) -> tuple[Job, ...]:
+        if self._jobs is None:
+            self._jobs = periodic_jobs()
+        return self._jobs
 
     def run_pass(self, *, clock: float | None = None) -> list[str]:
         """Run every job whose interval has passed; returns the names run. A failing job is
