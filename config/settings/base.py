@@ -164,6 +164,27 @@ SHOPDESK_MAIL_CATEGORY = os.environ.get("SHOPDESK_MAIL_CATEGORY", "other")
 SHOPDESK_MAIL_MAX_PER_SENDER_HOUR = int(os.environ.get("SHOPDESK_MAIL_MAX_PER_SENDER_HOUR", "30"))
 SHOPDESK_MAIL_REOPEN_DAYS = int(os.environ.get("SHOPDESK_MAIL_REOPEN_DAYS", "30"))
 
+# Live chat (docs/users/chat.md): the bot that answers first (dotted path; none: chats go
+# straight to people), messages a chat may send per window (count, seconds), and how long one
+# event stream stays open before the browser reconnects (frees the server's thread).
+SHOPDESK_CHAT_BOT = os.environ.get("SHOPDESK_CHAT_BOT") or None
+SHOPDESK_CHAT_RATE_LIMIT = (
+    int(os.environ.get("SHOPDESK_CHAT_RATE_COUNT", "10")),
+    float(os.environ.get("SHOPDESK_CHAT_RATE_SECONDS", "10")),
+)
+SHOPDESK_CHAT_STREAM_SECONDS = float(os.environ.get("SHOPDESK_CHAT_STREAM_SECONDS", "25"))
+
+# A shared cache lets every web process see chat changes and typing at once (Redis, e.g.
+# redis://127.0.0.1:6379/2). Without it each process has its own memory and a chat opened on
+# another process catches up within 2 s from the database.
+if os.environ.get("SHOPDESK_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["SHOPDESK_CACHE_URL"],
+        }
+    }
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -2,10 +2,12 @@
 
 from typing import Any, Final
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -101,6 +103,11 @@ def chat_widget_view(request: HttpRequest, widget_key: str) -> HttpResponse:
     widget = ChatWidget.objects.filter(key=widget_key, is_active=True).first()
     if widget is None:
         raise Http404("No such chat widget.")
+    # The shop's page may choose the language (widget.js data-lang): ?lang=en or zh-hans.
+    lang = request.GET.get("lang", "")
+    if lang in {code for code, _ in settings.LANGUAGES}:
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
     context: dict[str, Any] = {"widget": widget, "error": "", "form": request.POST}
     session = _widget_session(request, widget)
     if request.method == "POST" and request.POST.get("restart"):

@@ -11,7 +11,7 @@
   var lang = script.dataset.lang || "";
   var label = script.dataset.label || (lang === "en" ? "Chat with us" : "在线客服");
   var src = base + "/chat/w/" + encodeURIComponent(script.dataset.widget) + "/";
-  if (lang) src = base + "/i18n/setlang/?language=" + encodeURIComponent(lang) + "&next=" + encodeURIComponent(src);
+  if (lang) src += "?lang=" + encodeURIComponent(lang);
 
   var button = document.createElement("button");
   button.type = "button";
