@@ -4,12 +4,13 @@ from typing import Final
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ChatStatus(models.TextChoices):
     BOT = "bot", _("with the assistant")
     WAITING = "waiting", _("waiting for an agent")
-    ACTIVE = "active", _("active")
+    ACTIVE = "active", pgettext_lazy("chat status", "active")
     CLOSED = "closed", _("closed")
     CONVERTED = "converted", _("made into a ticket")
 

@@ -106,8 +106,13 @@ def chat_widget_view(request: HttpRequest, widget_key: str) -> HttpResponse:
     # The shop's page may choose the language (widget.js data-lang): ?lang=en or zh-hans.
     lang = request.GET.get("lang", "")
     if lang in {code for code, _ in settings.LANGUAGES}:
-        translation.activate(lang)
-        request.LANGUAGE_CODE = lang
+        with translation.override(lang):
+            request.LANGUAGE_CODE = lang
+            return _widget_page(request, widget)
+    return _widget_page(request, widget)
+
+
+def _widget_page(request: HttpRequest, widget: ChatWidget) -> HttpResponse:
     context: dict[str, Any] = {"widget": widget, "error": "", "form": request.POST}
     session = _widget_session(request, widget)
     if request.method == "POST" and request.POST.get("restart"):

@@ -218,7 +218,7 @@ def test_attachments_pass_the_ticket_checks() -> None:
 
 
 def test_closed_chat_refuses_messages() -> None:
-    session = ChatSessionFactory()
+    session = ChatSessionFactory(language="en")  # system messages speak the chat's language
     chat_close(session=session, actor=None)
     with pytest.raises(DomainError) as caught:
         chat_post(session=session, author_kind=AuthorKind.CUSTOMER, body="hi")
