@@ -1,6 +1,8 @@
 """Every inbound message is kept, whatever became of it: a ticket, a reply, ignored as automatic,
 or quarantined for an admin to retry or discard. Nothing is silently dropped."""
 
+import zlib
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -87,4 +89,10 @@ class InboundMail(BaseModel):
         return crypto.mask_email(crypto.decrypt_str(self.from_enc))
 
     def raw(self) -> bytes:
-        return crypto.decrypt_bytes(bytes(self.raw_enc))
+        return zlib.decompress(crypto.decrypt_bytes(bytes(self.raw_enc)))
+
+    @staticmethod
+    def raw_sealed(raw: bytes) -> bytes:
+        """What raw_enc holds: the original compressed (mail text shrinks 2-4 times, which
+        matters more than the CPU at ~200 messages a second), then encrypted."""
+        return crypto.encrypt_bytes(zlib.compress(raw, 1))

@@ -87,7 +87,7 @@ def _row(
         received_at=now,
         source=source,
         mailbox=mailbox[:200],
-        raw_enc=crypto.encrypt_bytes(raw),
+        raw_enc=InboundMail.raw_sealed(raw),
         size=len(raw),
         status=Status.QUARANTINED,
     )

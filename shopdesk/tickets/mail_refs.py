@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import re
 from email.utils import parseaddr
+from functools import lru_cache
 from typing import Final
 
 from django.conf import settings
@@ -43,7 +44,12 @@ def mail_domain() -> str:
 def reply_base_address() -> str:
     """The support mailbox customers write to (SHOPDESK_MAIL_ADDRESS, else DEFAULT_FROM_EMAIL's)."""
     configured = str(getattr(settings, "SHOPDESK_MAIL_ADDRESS", "") or "")
-    return parseaddr(configured or settings.DEFAULT_FROM_EMAIL)[1].lower()
+    return _address_of(configured or settings.DEFAULT_FROM_EMAIL)
+
+
+@lru_cache(maxsize=16)
+def _address_of(value: str) -> str:
+    return parseaddr(value)[1].lower()
 
 
 def reply_address(ticket_id: int) -> str:
