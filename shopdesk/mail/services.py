@@ -249,6 +249,9 @@ def _thread_of(parsed: ParsedMail, *, from_hash: str) -> tuple[Ticket | None, st
     if refs:
         earlier = (
             InboundMail.objects.filter(message_id__in=[r[:500] for r in refs], ticket__isnull=False)
+            # Spelled out so SQLite uses the partial unique index on message_id (it cannot
+            # deduce message_id <> '' from the IN list; PostgreSQL can): 2 ms -> 0.1 ms at 10k.
+            .exclude(message_id="")
             .order_by("-received_at")
             .values_list("ticket_id", flat=True)
             .first()
@@ -286,6 +289,7 @@ def _customer_for(parsed: ParsedMail, from_hash: str) -> tuple[Customer, bool]:
     found = (
         Customer.objects.select_related("user")
         .filter(email_hash=from_hash)
+        .exclude(email_hash="")  # lets SQLite use the partial index (see _thread_of)
         .order_by("-updated_at", "-id")
         .first()
     )
