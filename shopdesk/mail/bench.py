@@ -137,8 +137,10 @@ def bench_mail_ingest(
         "corpus_mb": round(megabytes, 1),
         "seconds": round(elapsed, 2),
         "messages_per_s": round(rate, 1),
-        "target_messages_per_s": 200,
-        "met": rate >= 200,
+        # The target is set on SQLite, the one-process install; other databases are
+        # reported against nothing.
+        "target_messages_per_s": 200 if connection.vendor == "sqlite" else None,
+        "met": rate >= 200 if connection.vendor == "sqlite" else None,
         "per_message_ms": {
             "mean": round(statistics.fmean(timings), 2),
             "p50": _pct(timings, 0.5),
