@@ -21,3 +21,10 @@ class Perm(StrEnum):
     OVERRIDE_TICKET = "tickets.override_ticket"
     VIEW_TICKET_STATS = "tickets.view_ticket_stats"
     WORK_CHAT = "chat.work_chat"
+    # The admin's: the inbound-mail quarantine (retry, discard, originals) and chat widgets.
+    VIEW_INBOUND_MAIL = "mail.view_inboundmail"
+    CHANGE_INBOUND_MAIL = "mail.change_inboundmail"
+    VIEW_CHAT_WIDGET = "chat.view_chatwidget"
+    ADD_CHAT_WIDGET = "chat.add_chatwidget"
+    CHANGE_CHAT_WIDGET = "chat.change_chatwidget"
+    VIEW_CHAT_SESSION = "chat.view_chatsession"

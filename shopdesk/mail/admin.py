@@ -78,11 +78,13 @@ class InboundMailAdmin(admin.ModelAdmin[InboundMail]):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # nothing is silently dropped: discard keeps the row
 
-    @admin.action(description=_("Retry the selected quarantined messages"))
+    @admin.action(description=_("Retry the selected quarantined messages"), permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[InboundMail]) -> None:
         self._act(request, queryset, mail_retry, gettext("retried"))
 
-    @admin.action(description=_("Discard the selected quarantined messages"))
+    @admin.action(
+        description=_("Discard the selected quarantined messages"), permissions=["change"]
+    )
     def discard(self, request: HttpRequest, queryset: QuerySet[InboundMail]) -> None:
         self._act(request, queryset, mail_discard, gettext("discarded"))
 

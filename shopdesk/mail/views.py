@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from shopdesk.accounts.permissions import Perm
 from shopdesk.audit.models import AuditEvent
 from shopdesk.audit.services import audit_record
 from shopdesk.mail.errors import MailErrorCode
@@ -84,7 +85,7 @@ def inbound(request: HttpRequest) -> JsonResponse:
 @require_GET
 def original(request: HttpRequest, mail_id: int) -> HttpResponse:
     """Download the stored original (admins with the inbound-mail view permission only)."""
-    if not request.user.has_perm("mail.view_inboundmail"):
+    if not request.user.has_perm(Perm.VIEW_INBOUND_MAIL):
         return HttpResponse(status=403)
     mail = get_object_or_404(InboundMail, pk=mail_id)
     audit_record(

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from shopdesk.accounts.models import User
+from shopdesk.accounts.roles import Role
+from shopdesk.accounts.tests.factories import UserFactory
 from shopdesk.audit.models import AuditEvent
 from shopdesk.mail.models import InboundMail
 from shopdesk.mail.services import mail_ingest
@@ -84,7 +85,8 @@ def test_ingest_command_reports_each_file(tmp_path, capsys):
 def test_admin_lists_the_quarantine_retries_and_serves_the_original_audited():
     raw = raw_mail(sender="")
     post_client = Client()
-    post_client.force_login(User.objects.create_superuser("root", "r@example.com", "pw-test-1"))
+    # the admin role (staff, not superuser) holds the quarantine
+    post_client.force_login(UserFactory(role=Role.ADMIN, is_staff=True))
     held = mail_ingest(raw=raw, source="file").mail
     listing = post_client.get(reverse("admin:mail_inboundmail_changelist") + "?status=quarantined")
     assert listing.status_code == 200
@@ -100,6 +102,14 @@ def test_admin_lists_the_quarantine_retries_and_serves_the_original_audited():
     assert response.status_code == 302
     held.refresh_from_db()
     assert held.status == InboundMail.Status.DISCARDED
+
+
+def test_quarantine_is_not_for_agents_even_with_staff_status():
+    agent = UserFactory(role=Role.AGENT, is_staff=True)
+    client = Client()
+    client.force_login(agent)
+    listing = client.get(reverse("admin:mail_inboundmail_changelist"))
+    assert listing.status_code == 403
 
 
 def test_original_is_not_for_agents(agent):
