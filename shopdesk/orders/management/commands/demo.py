@@ -74,6 +74,12 @@ class Command(BaseCommand):
             return
         self._summary(config, result)
         self.stdout.write(f"{tickets['tickets']} tickets in {tickets['seconds']} s.")
+        mail, chat = tickets["mail"], tickets["chat"]
+        self.stdout.write(
+            f"{mail['mails']} e-mails through the mail channel {mail.get('by_status', {})}, "
+            f"{chat['chats']} chats {chat.get('by_status', {})}: agents answer chats at "
+            "/chat/console/, customers chat at /chat/, the quarantine is in the admin."
+        )
         self._logins(result.logins)
 
     def _tickets(
