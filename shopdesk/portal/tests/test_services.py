@@ -22,6 +22,8 @@ from shopdesk.portal.services import (
     portal_link_signature,
     portal_link_verify,
 )
+from shopdesk.tickets.services import TicketIntake, ticket_create
+from shopdesk.tickets.states import Channel
 
 pytestmark = pytest.mark.django_db
 
@@ -63,9 +65,23 @@ def test_send_by_email_uses_the_mail_outbox():
     assert re.search(r"\b\d{6}\b", mail.outbox[0].body)
 
 
+def test_customer_who_only_wrote_by_email_can_sign_in_to_follow_the_ticket():
+    # given: a customer met through the e-mail channel, no order
+    customer = CustomerFactory(email="only.mail@example.com", phone="")
+    intake = TicketIntake(
+        channel=Channel.EMAIL, customer=customer, category_code="other", description="在吗"
+    )
+    ticket_create(intake=intake)
+    # when
+    login_code_send(contact="only.mail@example.com")
+    # then
+    assert mail.outbox[-1].to == ["only.mail@example.com"]
+    assert LoginCode.objects.filter(customer__isnull=False).count() == 1
+
+
 def test_unknown_contact_or_customer_without_orders_gets_same_answer_and_no_message():
     # given
-    CustomerFactory(phone="13900000000")  # no order
+    CustomerFactory(phone="13900000000")  # no order, no ticket
     # when
     login_code_send(contact="13900000000")
     login_code_send(contact="13700000000")
