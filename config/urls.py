@@ -16,4 +16,5 @@ urlpatterns = [
     path("portal/", include("shopdesk.portal.urls")),
     path("mail/", include("shopdesk.mail.urls")),
     path("chat/", include("shopdesk.chat.urls")),
+    path("surveys/", include("shopdesk.surveys.urls")),
 ]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "shopdesk.portal",
     "shopdesk.mail",
     "shopdesk.chat",
+    "shopdesk.surveys",
 ]
 
 MIDDLEWARE = [

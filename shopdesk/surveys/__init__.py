@@ -1,0 +1,1 @@
+"""Satisfaction surveys: questionnaires, distribution, responses and their analysis."""
