@@ -26,6 +26,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
+    # What apps that read more of the same folder add (say "reviews": {...} from surveys).
+    extras: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, entity: str, *, count: int, changed: int) -> None:
@@ -63,6 +65,7 @@ class ImportReport:
             "source": self.source,
             "seconds": round(self.seconds, 3),
             "orders_per_second": round(self.orders_per_second, 1),
+            **self.extras,
         }
 
     def as_text(self) -> str:
@@ -94,4 +97,6 @@ class ImportReport:
                 _("  ... and %(n)d more rejected rows not listed.")
                 % {"n": self.rejected - len(self.errors)}
             )
+        for name, extra in self.extras.items():
+            lines.append(f"{name}: {extra}")
         return "\n".join(lines)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from shopdesk.core.progress import Progress
 from shopdesk.orders.importers.encoding import EncodingError, resolve_encoding
 from shopdesk.orders.importers.first_load import first_load
+from shopdesk.orders.importers.hooks import after_olist_import_run
 from shopdesk.orders.importers.mapped import csv_values, import_mapped, jsonl_values
 from shopdesk.orders.importers.mapping import Mapping, load_mapping
 from shopdesk.orders.importers.olist import import_olist
@@ -118,5 +119,9 @@ def orders_import(request: ImportRequest) -> ImportReport:
                 writer.stager.analyze(*TARGET_TABLES)
         finally:
             writer.drop_stages()
+    if mapping is None:
+        # Other apps' files of the folder (order reviews), once the orders and their indexes
+        # are in place.
+        report.extras.update(after_olist_import_run(request.path, source))
     report.finish()
     return report
