@@ -28,3 +28,11 @@ class Perm(StrEnum):
     ADD_CHAT_WIDGET = "chat.add_chatwidget"
     CHANGE_CHAT_WIDGET = "chat.change_chatwidget"
     VIEW_CHAT_SESSION = "chat.view_chatsession"
+    # Satisfaction surveys: questionnaires (authoring), surveys (distribution), responses.
+    VIEW_QUESTIONNAIRE = "surveys.view_questionnaire"
+    ADD_QUESTIONNAIRE = "surveys.add_questionnaire"
+    CHANGE_QUESTIONNAIRE = "surveys.change_questionnaire"
+    VIEW_SURVEY = "surveys.view_survey"
+    ADD_SURVEY = "surveys.add_survey"
+    CHANGE_SURVEY = "surveys.change_survey"
+    VIEW_RESPONSE = "surveys.view_response"

@@ -15,6 +15,19 @@ class Role(StrEnum):
     QUALITY_MANAGER = "quality_manager"
 
 
+SURVEY_WORK = frozenset(
+    {
+        Perm.VIEW_QUESTIONNAIRE,
+        Perm.ADD_QUESTIONNAIRE,
+        Perm.CHANGE_QUESTIONNAIRE,
+        Perm.VIEW_SURVEY,
+        Perm.ADD_SURVEY,
+        Perm.CHANGE_SURVEY,
+        Perm.VIEW_RESPONSE,
+    }
+)
+SURVEY_VIEW = frozenset({Perm.VIEW_QUESTIONNAIRE, Perm.VIEW_SURVEY, Perm.VIEW_RESPONSE})
+
 # What every person answering tickets may do: see, log (phone), change status, reply, transfer.
 TICKET_WORK = frozenset(
     {
@@ -42,6 +55,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.OVERRIDE_TICKET,
             Perm.VIEW_TICKET_STATS,
             Perm.WORK_CHAT,
+            *SURVEY_VIEW,
         }
     ),
     Role.AGENT: frozenset(
@@ -75,6 +89,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.VIEW_AUDIT,
             Perm.VIEW_TICKET,
             Perm.VIEW_TICKET_STATS,
+            *SURVEY_WORK,
         }
     ),
 }
