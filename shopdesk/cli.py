@@ -9,7 +9,7 @@ import os
 import sys
 
 # Two-word commands: ("import", "orders") -> "import_orders".
-_GROUPS = {"import", "orders", "bench", "roles", "tokens", "tickets", "mail"}
+_GROUPS = {"import", "orders", "bench", "roles", "tokens", "tickets", "mail", "survey"}
 _ALIASES = {"serve": ["runserver", "127.0.0.1:8000"]}
 
 
