@@ -176,3 +176,19 @@ def satisfaction_index(
             "names": ", ".join(dropped)
         }
     return SatisfactionIndex(value=value, weights=norm, dropped=dropped, note=note)
+
+
+_KNOWN_SCALES: tuple[Scale, ...] = ((0, 1), (1, 5), (1, 7), (0, 10))
+
+
+def guess_scale(values: npt.ArrayLike) -> Scale:
+    """The smallest usual scale (0–1, 1–5, 1–7, 0–10) holding every answer, else (min, max)."""
+    arr = answered(values)
+    if not arr.size:
+        return (0.0, 1.0)
+    low, high = float(arr.min()), float(arr.max())
+    whole = bool(np.all(arr == np.round(arr)))
+    for scale in _KNOWN_SCALES:
+        if whole and scale[0] <= low and high <= scale[1]:
+            return (float(scale[0]), float(scale[1]))
+    return (low, high if high > low else low + 1.0)
