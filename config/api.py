@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError
 from shopdesk.core.api_auth import api_auth
 from shopdesk.core.errors import DomainError
 from shopdesk.orders.api import router as orders_router
+from shopdesk.surveys.api import router as surveys_router
 from shopdesk.tickets.api import router as tickets_router
 
 api = NinjaAPI(
@@ -39,3 +40,4 @@ def auth_error_handler(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 api.add_router("/orders/", orders_router)
 api.add_router("/tickets/", tickets_router)
+api.add_router("/surveys/", surveys_router)

@@ -1,6 +1,7 @@
 """Every write of the surveys app."""
 
 from shopdesk.surveys.services.authoring import PublishRefused as PublishRefused
+from shopdesk.surveys.services.authoring import VersionFrozen as VersionFrozen
 from shopdesk.surveys.services.authoring import dimension_add as dimension_add
 from shopdesk.surveys.services.authoring import dimension_remove as dimension_remove
 from shopdesk.surveys.services.authoring import dimension_update as dimension_update

@@ -56,6 +56,13 @@ class Problem:
     message: str
 
 
+class VersionFrozen(DomainError):
+    """An edit of a published or retired version; answered 409 like other state conflicts."""
+
+    code = SurveysErrorCode.PUBLISHED_IS_FROZEN
+    status = 409
+
+
 class PublishRefused(DomainError):
     """The draft has problems; `problems` lists every one, `message` joins them."""
 
@@ -73,12 +80,11 @@ class PublishRefused(DomainError):
 
 def _refuse_if_frozen(version: QuestionnaireVersion) -> None:
     if version.status != VersionStatus.DRAFT:
-        raise DomainError(
+        raise VersionFrozen(
             gettext(
                 "Version %(number)d is %(status)s and cannot change; make a new version to edit it."
             )
-            % {"number": version.number, "status": version.get_status_display()},
-            code=SurveysErrorCode.PUBLISHED_IS_FROZEN,
+            % {"number": version.number, "status": version.get_status_display()}
         )
 
 
