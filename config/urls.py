@@ -17,4 +17,5 @@ urlpatterns = [
     path("mail/", include("shopdesk.mail.urls")),
     path("chat/", include("shopdesk.chat.urls")),
     path("surveys/", include("shopdesk.surveys.urls")),
+    path("survey-reports/", include("shopdesk.surveys.urls_reports")),
 ]
