@@ -27,4 +27,7 @@ PERIODIC_JOBS: Final = (
     # Does nothing until SHOPDESK_MAIL_IMAP names a mailbox.
     PeriodicJob("mail.poll", "shopdesk.mail.imap.mail_poll_configured", 60.0),
     PeriodicJob("tickets.auto_close", "shopdesk.tickets.services.tickets_auto_close", 3600.0),
+    PeriodicJob(
+        "surveys.distribute", "shopdesk.surveys.services.distribution.surveys_distribute", 300.0
+    ),
 )
