@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from django.utils.translation import gettext as _
 from scipy import stats
 
 from shopdesk.surveys.analysis.scores import (
     FloatArray,
     Scale,
+    Values,
     as_values,
     safe_mean,
     score_100,
@@ -51,7 +51,7 @@ class Correlation:
     p: float | None = None
 
 
-def pearson(x: npt.ArrayLike, y: npt.ArrayLike, *, confidence: float = 0.95) -> Correlation:
+def pearson(x: Values, y: Values, *, confidence: float = 0.95) -> Correlation:
     """Pearson r of the rows where both are answered, with a Fisher-z confidence interval.
 
     Below 10 pairs the result says how many are needed instead of giving r.
@@ -179,7 +179,7 @@ class KeyDrivers:
 
 
 def key_drivers(
-    items: Mapping[str, npt.ArrayLike], overall: npt.ArrayLike, *, scale: Scale | None = None
+    items: Mapping[str, Values], overall: Values, *, scale: Scale | None = None
 ) -> KeyDrivers:
     """Correlation, relative importance, Shapley share and quadrant of every item vs overall.
 

@@ -14,13 +14,15 @@ from django.utils.translation import gettext as _
 
 FloatArray = npt.NDArray[np.float64]
 Scale = tuple[float, float]
+# Answers as numpy or a plain list; None (like NaN) is a missing answer.
+Values = npt.ArrayLike | Sequence[float | None]
 
 CSAT_SCALE: Scale = (1, 5)
 NPS_SCALE: Scale = (0, 10)
 EFFORT_SCALE: Scale = (1, 7)
 
 
-def as_values(values: npt.ArrayLike) -> FloatArray:
+def as_values(values: Values) -> FloatArray:
     """A float array with None turned into NaN (the missing answer)."""
     if isinstance(values, np.ndarray) and values.dtype == np.float64:
         return values
@@ -29,12 +31,12 @@ def as_values(values: npt.ArrayLike) -> FloatArray:
     return np.asarray(values, dtype=np.float64)
 
 
-def answered(values: npt.ArrayLike) -> FloatArray:
+def answered(values: Values) -> FloatArray:
     arr = as_values(values)
     return arr[~np.isnan(arr)]
 
 
-def safe_mean(values: npt.ArrayLike) -> float | None:
+def safe_mean(values: Values) -> float | None:
     arr = answered(values)
     return float(arr.mean()) if arr.size else None
 
@@ -46,7 +48,7 @@ class Distribution:
     shares: dict[float, float]
 
 
-def distribution(values: npt.ArrayLike, *, scale: Scale | None = None) -> Distribution:
+def distribution(values: Values, *, scale: Scale | None = None) -> Distribution:
     """Counts and shares per value; with a scale every whole value of the scale is listed."""
     arr = answered(values)
     keys, counts = np.unique(arr, return_counts=True)
@@ -60,7 +62,7 @@ def distribution(values: npt.ArrayLike, *, scale: Scale | None = None) -> Distri
     return Distribution(n=n, counts=ordered, shares=shares)
 
 
-def top2_share(values: npt.ArrayLike, *, scale: Scale) -> float | None:
+def top2_share(values: Values, *, scale: Scale) -> float | None:
     """Share of answers in the top two values of the scale (4–5 of 1–5, 6–7 of 1–7, 9–10 of 0–10).
 
     A two-point scale (0/1, a yes/no question) has no "top two": its top box (share of the
@@ -82,7 +84,7 @@ def score_100(mean: float | None, *, scale: Scale) -> float | None:
     return (mean - low) / (high - low) * 100.0
 
 
-def csat(values: npt.ArrayLike) -> float | None:
+def csat(values: Values) -> float | None:
     """CSAT: share of 4–5 among the answers of a 1–5 rating."""
     return top2_share(values, scale=CSAT_SCALE)
 
@@ -96,7 +98,7 @@ class Nps:
     nps: float | None  # points, −100..100
 
 
-def nps(values: npt.ArrayLike) -> Nps:
+def nps(values: Values) -> Nps:
     """NPS: % promoters (9–10) − % detractors (0–6) of the 0–10 answers, in points."""
     arr = answered(values)
     n = int(arr.size)
@@ -112,7 +114,7 @@ def nps(values: npt.ArrayLike) -> Nps:
     )
 
 
-def effort_score(values: npt.ArrayLike) -> float | None:
+def effort_score(values: Values) -> float | None:
     """Customer effort score: the mean of the 1–7 effort answers."""
     return safe_mean(values)
 
@@ -127,7 +129,7 @@ class DimensionScore:
 
 
 def dimension_score(
-    name: str, items: Mapping[str, npt.ArrayLike] | Sequence[npt.ArrayLike], *, scale: Scale
+    name: str, items: Mapping[str, Values] | Sequence[Values], *, scale: Scale
 ) -> DimensionScore:
     """Mean, top-2-box and 0–100 score of a dimension over all the answers to its items."""
     columns = list(items.values()) if isinstance(items, Mapping) else list(items)
@@ -181,7 +183,7 @@ def satisfaction_index(
 _KNOWN_SCALES: tuple[Scale, ...] = ((0, 1), (1, 5), (1, 7), (0, 10))
 
 
-def guess_scale(values: npt.ArrayLike) -> Scale:
+def guess_scale(values: Values) -> Scale:
     """The smallest usual scale (0–1, 1–5, 1–7, 0–10) holding every answer, else (min, max)."""
     arr = answered(values)
     if not arr.size:

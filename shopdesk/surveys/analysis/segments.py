@@ -13,7 +13,7 @@ import numpy.typing as npt
 from django.utils.translation import gettext as _
 from scipy import stats
 
-from shopdesk.surveys.analysis.scores import FloatArray, Scale, as_values, guess_scale
+from shopdesk.surveys.analysis.scores import FloatArray, Scale, Values, as_values, guess_scale
 
 MIN_GROUP_N = 5
 ALPHA = 0.05
@@ -48,7 +48,7 @@ def _clean(p: float) -> float | None:
     return None if np.isnan(p) else float(p)
 
 
-def holm(p_values: npt.ArrayLike) -> FloatArray:
+def holm(p_values: Values) -> FloatArray:
     """Holm's step-down adjusted p-values (same order as given)."""
     p = np.asarray(p_values, dtype=np.float64)
     order = np.argsort(p)
@@ -60,7 +60,7 @@ def holm(p_values: npt.ArrayLike) -> FloatArray:
 
 
 def segment_compare(
-    values: npt.ArrayLike, groups: npt.ArrayLike, *, scale: Scale | None = None
+    values: Values, groups: npt.ArrayLike, *, scale: Scale | None = None
 ) -> SegmentComparison:
     """Group statistics and significance tests of a score across a segment's groups.
 

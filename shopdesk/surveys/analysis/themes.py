@@ -17,9 +17,8 @@ from typing import Any
 
 import jieba
 import numpy as np
-import numpy.typing as npt
 
-from shopdesk.surveys.analysis.scores import as_values
+from shopdesk.surveys.analysis.scores import Values, as_values
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _KEYWORD = re.compile(r"^[^\W\d_]{2,}$")  # letters only, at least two
@@ -139,7 +138,7 @@ class Themes:
 def themes(
     texts: Sequence[str | None],
     *,
-    scores: npt.ArrayLike | None = None,
+    scores: Values | None = None,
     top: int = 20,
     min_count: int = 2,
 ) -> Themes:

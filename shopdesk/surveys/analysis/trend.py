@@ -11,6 +11,7 @@ from shopdesk.surveys.analysis.scores import (
     CSAT_SCALE,
     NPS_SCALE,
     Scale,
+    Values,
     as_values,
     guess_scale,
     nps,
@@ -68,7 +69,7 @@ def _label(start: date, period: str) -> str:
 
 def trend(
     dates: npt.ArrayLike,
-    values: npt.ArrayLike,
+    values: Values,
     *,
     period: str = "month",
     scale: Scale | None = None,
