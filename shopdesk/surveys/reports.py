@@ -423,7 +423,7 @@ def _duration_days(end: str, start: str) -> Any:
 
 def _themes(responses: QuerySet[Response], questions: Sequence[Question]) -> list[dict[str, Any]]:
     texts = [q for q in questions if q.kind == "text"]
-    if not texts or not hasattr(analysis, "themes"):
+    if not texts:
         return []
     out = []
     for question in texts:
@@ -433,6 +433,6 @@ def _themes(responses: QuerySet[Response], questions: Sequence[Question]) -> lis
             .values_list("answers", "overall")[:TEXT_SAMPLE]
         )
         documents = [str((r[0] or {}).get(question.code, "")) for r in rows]
-        scores = [r[1] for r in rows]
+        scores = [np.nan if r[1] is None else float(r[1]) for r in rows]
         out.append({"question": question.code, **_plain(analysis.themes(documents, scores=scores))})
     return out

@@ -12,7 +12,7 @@ from shopdesk.surveys.importers import OLIST_SURVEY_NAME
 from shopdesk.surveys.models import Survey
 from shopdesk.surveys.reports import survey_report
 from shopdesk.surveys.services.responses import ResponseRecord, response_record
-from shopdesk.surveys.tests.factories import SurveyFactory
+from shopdesk.surveys.tests.factories import QuestionFactory, SurveyFactory
 from shopdesk.surveys.tests.olist_reviews import olist_folder
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,32 @@ def test_report_headline_dimensions_and_segments():
     assert report["drivers"]["enough"] is False  # 4 responses: says how many are needed
     assert report["drivers"]["needed"] > 4
     assert report["trend"][0]["n"] == 4
+
+
+def test_report_finds_the_themes_of_comments():
+    survey = SurveyFactory()
+    version = survey.version
+    QuestionFactory(
+        version=version, dimension=None, code="comment", kind="text", required=False, position=50
+    )
+    questions = list(version.questions.select_related("dimension").order_by("position"))
+    codes = [q.code for q in questions if q.kind == "likert5"]
+    comments = ["物流太慢了，很失望", "物流慢，包装破损", "客服态度很好", "物流速度慢", "很满意"]
+    for i, text in enumerate(comments):
+        overall = 2 if "物流" in text else 5
+        response_record(
+            survey=survey,
+            record=ResponseRecord(
+                answers={**dict(zip(codes, [3, 3, overall], strict=False)), "comment": text},
+                submitted_at=timezone.now(),
+                external_id=str(i),
+            ),
+            source="import",
+            questions=questions,
+        )
+    [themes] = survey_report(survey=survey)["themes"]
+    logistics = next(t for t in themes["themes"] if t["keyword"] == "物流")
+    assert logistics["count"] == 3
+    assert logistics["share"] == pytest.approx(0.6)
+    assert logistics["sentiment"] < 0
+    assert logistics["mean_score"] == pytest.approx(2.0)
