@@ -196,8 +196,9 @@ def binary_column(raw: list[str]) -> BinaryColumn | None:
     return BinaryColumn(values=values, one=one, zero=zero, rule=rule)
 
 
-def _r(value: float | None, digits: int = 6) -> float | None:
-    return None if value is None or not np.isfinite(value) else round(float(value), digits)
+def _r(value: float | None) -> float | None:
+    """8 significant digits, so that a p-value of 1e-20 stays 1e-20, not 0."""
+    return None if value is None or not np.isfinite(value) else float(f"{value:.8g}")
 
 
 def _overall(table: CsvTable, name: str) -> tuple[FloatArray, dict[str, object]]:
@@ -258,7 +259,7 @@ def _item_dict(it: DriverItem) -> dict[str, Any]:
         "score": _r(it.score),
         "correlation": _r(c.r),
         "ci": [_r(c.ci_low), _r(c.ci_high)] if c.r is not None else None,
-        "p": _r(c.p, 8),
+        "p": _r(c.p),
         "importance": _r(it.importance),
         "raw_weight": _r(it.raw_weight),
         "shapley": _r(it.shapley),
