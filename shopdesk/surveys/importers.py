@@ -34,6 +34,7 @@ from shopdesk.surveys.services.responses import (
     segment_columns,
 )
 from shopdesk.surveys.states import QuestionKind, ResponseSource, ResponseStatus, Trigger
+from shopdesk.surveys.tallies import tallies_for_responses
 
 OLIST_REVIEWS: Final = "olist_order_reviews_dataset.csv"
 ORDER_REVIEW_CODE: Final = "order-review"
@@ -141,6 +142,7 @@ def _store(
         )
     with transaction.atomic():
         Response.objects.bulk_create(rows, batch_size=BATCH)
+        tallies_for_responses(survey, rows, questions)
     summary.imported += len(rows)
 
 

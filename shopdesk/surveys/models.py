@@ -319,3 +319,31 @@ class Response(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.survey} #{self.pk}"
+
+
+class ResponseTally(models.Model):
+    """Running sums of complete responses per survey, local day and key, kept as responses are
+    submitted or imported (see surveys/tallies.py): a report over a million responses adds up
+    a few thousand rows instead of reading a million answers.
+
+    Keys: `h:overall`, `h:csat`, `h:nps:promoter|passive|detractor`, `h:effort`;
+    `q:<question>:<value>` (answer counts); `d:<dimension>` (dimension means);
+    `s:<segment>:<value>` (overall by segment group); `o:<measure>:<band>` (overall by
+    operations band: first reply, resolution, delivery delay, bounces).
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="tallies")
+    day = models.DateField()
+    key = models.CharField(max_length=200)
+    n = models.BigIntegerField(default=0)
+    total = models.FloatField(default=0.0)
+    squares = models.FloatField(default=0.0)
+    top = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "day", "key"], name="survey_tally_uq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.day} {self.key}"

@@ -1,9 +1,9 @@
 """The report of one survey: what `shopdesk survey report`, the report page and the exports
-show. Counts, means and shares come from aggregate queries; the key-driver regression, the
-segment tests and the open-text themes run the analysis library over the responses' numbers
-(at most DRIVER_SAMPLE of the newest responses: more rows do not change the estimates, only the
-time). Operations behind the scores join tickets and orders: satisfaction by first-reply band,
-resolution time, delivery delay and bounces.
+show. Counts, means, shares, distributions, dimensions, segments (with their significance
+tests, from each group's sums), trend and the operations bands come from the running tallies
+(surveys/tallies.py): one grouped query whatever the number of responses. The key-driver
+regression and the open-text themes read the newest DRIVER_SAMPLE / TEXT_SAMPLE responses
+(more rows do not change the estimates, only the time).
 """
 
 import dataclasses
@@ -12,68 +12,30 @@ from datetime import datetime
 from typing import Any, Final
 
 import numpy as np
-from django.db.models import (
-    Avg,
-    Case,
-    CharField,
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Func,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext
 
+from shopdesk.accounts.models import Merchant, User
 from shopdesk.surveys import analysis
-from shopdesk.surveys.analysis.segments import segment_compare
-from shopdesk.surveys.models import Dimension, Question, Response, Survey
+from shopdesk.surveys.analysis.segments import segment_compare_sums
+from shopdesk.surveys.models import Dimension, Question, Response, ResponseTally, Survey
 from shopdesk.surveys.states import (
-    CHOICE_KINDS,
     NUMERIC_KINDS,
     SCALES,
-    TEXT_KINDS,
     ResponseStatus,
+)
+from shopdesk.surveys.tallies import (
+    DELAY_BANDS,
+    FIRST_REPLY_BANDS,
+    RESOLUTION_BANDS,
+    SEGMENTS,
 )
 
 DRIVER_SAMPLE: Final = 20_000
 TEXT_SAMPLE: Final = 5_000
-SEGMENT_FIELDS: Final = {
-    "channel": "channel",
-    "merchant": "merchant__name",
-    "product_category": "product_category",
-    "customer_tier": "customer_tier",
-    "region": "region",
-    "agent": "agent__username",
-}
-HOUR = 3600.0
-DAY = 86400.0
-# (label, upper bound in seconds or days, exclusive; None = no bound)
-FIRST_REPLY_BANDS: Final = (
-    ("≤15 min", 15 * 60),
-    ("15–60 min", HOUR),
-    ("1–4 h", 4 * HOUR),
-    ("4–24 h", DAY),
-    ("> 24 h", None),
-)
-RESOLUTION_BANDS: Final = (
-    ("≤4 h", 4 * HOUR),
-    ("4–24 h", DAY),
-    ("1–3 days", 3 * DAY),
-    ("3–7 days", 7 * DAY),
-    ("> 7 days", None),
-)
-DELAY_BANDS: Final = (
-    ("early or on time", 0.0),
-    ("1–3 days late", 3.0),
-    ("4–7 days late", 7.0),
-    ("> 7 days late", None),
-)
+SEGMENT_FIELDS: Final = SEGMENTS
 
 
 def _responses(
@@ -106,6 +68,46 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _tallies(
+    survey: Survey, date_from: datetime | None, date_to: datetime | None
+) -> QuerySet[ResponseTally]:
+    qs = ResponseTally.objects.filter(survey=survey)
+    if date_from is not None:
+        qs = qs.filter(day__gte=timezone.localdate(date_from))
+    if date_to is not None:
+        qs = qs.filter(day__lt=timezone.localdate(date_to))
+    return qs
+
+
+@dataclasses.dataclass
+class _Sum:
+    n: int = 0
+    total: float = 0.0
+    squares: float = 0.0
+    top: int = 0
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+    @property
+    def share(self) -> float | None:
+        return self.top / self.n if self.n else None
+
+
+def _sums(tallies: QuerySet[ResponseTally]) -> dict[str, _Sum]:
+    """Every key's sums over the period: one grouped query."""
+    rows = (
+        tallies.values("key")
+        .annotate(n=Sum("n"), total=Sum("total"), squares=Sum("squares"), top=Sum("top"))
+        .order_by()
+    )
+    return {
+        r["key"]: _Sum(int(r["n"]), float(r["total"]), float(r["squares"]), int(r["top"]))
+        for r in rows
+    }
+
+
 def survey_report(
     *,
     survey: Survey,
@@ -119,7 +121,8 @@ def survey_report(
     questions = list(version.questions.select_related("dimension").order_by("position", "id"))
     dimensions = list(version.dimensions.order_by("position", "id"))
     responses = _responses(survey, date_from, date_to)
-    headline = _headline(survey, responses)
+    tallies = _tallies(survey, date_from, date_to)
+    sums = _sums(tallies)
     report: dict[str, Any] = {
         "survey": {
             "id": survey.pk,
@@ -129,9 +132,9 @@ def survey_report(
         },
         "from": date_from.isoformat() if date_from else None,
         "to": date_to.isoformat() if date_to else None,
-        **headline,
-        "questions": [_question(responses, q, language) for q in questions],
-        "dimensions": _dimensions(responses, dimensions, questions),
+        **_headline(survey, sums, date_from, date_to),
+        "questions": [_question(sums, q, language) for q in questions],
+        "dimensions": _dimensions(sums, dimensions, questions),
     }
     report["satisfaction_index"] = _plain(
         analysis.satisfaction_index(
@@ -140,36 +143,41 @@ def survey_report(
         )
     )
     report["drivers"] = _drivers(responses, dimensions, version.overall_code, questions)
-    report["trend"] = _trend(responses)
-    report["segments"] = [_segment(responses, name) for name in ([by] if by else SEGMENT_FIELDS)]
-    report["operations"] = _operations(responses)
+    report["trend"] = _trend(tallies)
+    report["segments"] = [_segment(sums, name) for name in ([by] if by else SEGMENT_FIELDS)]
+    report["operations"] = _operations(sums)
     report["themes"] = _themes(responses, questions)
     return report
 
 
-def _headline(survey: Survey, responses: QuerySet[Response]) -> dict[str, Any]:
-    agg = responses.aggregate(
-        n=Count("id"),
-        overall=Avg("overall"),
-        csat_n=Count("id", filter=Q(csat__isnull=False)),
-        csat_top=Count("id", filter=Q(csat__gte=4)),
-        nps_n=Count("id", filter=Q(nps__isnull=False)),
-        promoters=Count("id", filter=Q(nps__gte=9)),
-        detractors=Count("id", filter=Q(nps__lte=6)),
-        effort=Avg("effort"),
+def _headline(
+    survey: Survey, sums: dict[str, _Sum], date_from: datetime | None, date_to: datetime | None
+) -> dict[str, Any]:
+    invitations = survey.invitations.all()
+    if date_from is not None:
+        invitations = invitations.filter(created_at__gte=date_from)
+    if date_to is not None:
+        invitations = invitations.filter(created_at__lt=date_to)
+    counts = invitations.aggregate(
+        invited=Count("id", filter=Q(sent_at__isnull=False)),
+        answered=Count("id", filter=Q(sent_at__isnull=False, answered_at__isnull=False)),
     )
-    invited = survey.invitations.filter(sent_at__isnull=False).count()
-    answered = survey.invitations.filter(answered_at__isnull=False).count()
-    nps_n = agg["nps_n"] or 0
+    promoters = sums.get("h:nps:promoter", _Sum()).n
+    detractors = sums.get("h:nps:detractor", _Sum()).n
+    nps_n = promoters + detractors + sums.get("h:nps:passive", _Sum()).n
+    overall = sums.get("h:overall", _Sum())
+    csat = sums.get("h:csat", _Sum())
+    invited = counts["invited"]
     return {
-        "n": agg["n"],
+        "n": sums.get("h:n", _Sum()).n,
         "invited": invited,
-        "response_rate": _round(answered / invited) if invited else None,
-        "overall_mean": _round(agg["overall"]),
-        "csat": _round(agg["csat_top"] / agg["csat_n"]) if agg["csat_n"] else None,
-        "nps": _round(100.0 * (agg["promoters"] - agg["detractors"]) / nps_n, 1) if nps_n else None,
-        "nps_counts": {"promoters": agg["promoters"], "detractors": agg["detractors"], "n": nps_n},
-        "effort": _round(agg["effort"]),
+        "response_rate": _round(counts["answered"] / invited) if invited else None,
+        "overall_mean": _round(overall.mean),
+        "overall_top2": _round(overall.share),
+        "csat": _round(csat.share),
+        "nps": _round(100.0 * (promoters - detractors) / nps_n, 1) if nps_n else None,
+        "nps_counts": {"promoters": promoters, "detractors": detractors, "n": nps_n},
+        "effort": _round(sums.get("h:effort", _Sum()).mean),
     }
 
 
@@ -177,52 +185,41 @@ def _label(question: Question, language: str) -> str:
     return question.text_en if language.startswith("en") and question.text_en else question.text_zh
 
 
-def _question(responses: QuerySet[Response], question: Question, language: str) -> dict[str, Any]:
+def _question(sums: dict[str, _Sum], question: Question, language: str) -> dict[str, Any]:
     row: dict[str, Any] = {
         "code": question.code,
         "kind": question.kind,
         "text": _label(question, language),
         "dimension": question.dimension.code if question.dimension else None,
     }
-    if question.kind in NUMERIC_KINDS or question.kind == "single":
-        counts = (
-            responses.annotate(v=KT(f"answers__{question.code}"))
-            .exclude(v__isnull=True)
-            .values("v")
-            .annotate(n=Count("id"))
-            .order_by("v")
+    prefix = f"q:{question.code}:"
+    table = {k[len(prefix) :]: s.n for k, s in sums.items() if k.startswith(prefix)}
+    if question.kind in NUMERIC_KINDS:
+        table = dict(sorted(table.items(), key=lambda kv: float(kv[0])))
+    row["counts"] = table
+    row["n"] = sum(table.values())
+    if question.kind in NUMERIC_KINDS:
+        low, high = SCALES[question.kind]
+        values: Any = (
+            np.repeat([float(k) for k in table], [table[k] for k in table]) if table else []
         )
-        table = {str(c["v"]): c["n"] for c in counts}
-        row["counts"] = table
-        row["n"] = sum(table.values())
-        if question.kind in NUMERIC_KINDS:
-            low, high = SCALES[question.kind]
-            values: Any = (
-                np.repeat([float(k) for k in table], [table[k] for k in table]) if table else []
-            )
-            mean = analysis.scores.safe_mean(values)
-            row.update(
-                mean=_round(mean),
-                top2=_round(analysis.top2_share(values, scale=(low, high))),
-                score=_round(analysis.score_100(mean, scale=(low, high)), 1),
-            )
-    elif question.kind in CHOICE_KINDS or question.kind in TEXT_KINDS:
-        row["n"] = responses.filter(answers__has_key=question.code).count()
+        mean = analysis.scores.safe_mean(values)
+        row.update(
+            mean=_round(mean),
+            top2=_round(analysis.top2_share(values, scale=(low, high))),
+            score=_round(analysis.score_100(mean, scale=(low, high)), 1),
+        )
     return row
 
 
 def _dimensions(
-    responses: QuerySet[Response], dimensions: Sequence[Dimension], questions: Sequence[Question]
+    sums: dict[str, _Sum], dimensions: Sequence[Dimension], questions: Sequence[Question]
 ) -> list[dict[str, Any]]:
     out = []
     for dimension in dimensions:
         items = [q for q in questions if q.dimension_id == dimension.pk and q.kind in NUMERIC_KINDS]
-        mean = responses.aggregate(m=Avg(Cast(KT(f"scores__{dimension.code}"), FloatField())))["m"]
         scale = SCALES[items[0].kind] if items else (1, 5)
-        top = responses.aggregate(
-            n=Count("id", filter=Q(**{f"scores__{dimension.code}__isnull": False})),
-            top=Count("id", filter=Q(**{f"scores__{dimension.code}__gte": scale[1] - 1})),
-        )
+        total = sums.get(f"d:{dimension.code}", _Sum())
         out.append(
             {
                 "code": dimension.code,
@@ -230,9 +227,10 @@ def _dimensions(
                 "name_en": dimension.name_en,
                 "weight": dimension.weight,
                 "items": [q.code for q in items],
-                "mean": _round(mean),
-                "top2": _round(top["top"] / top["n"]) if top["n"] else None,
-                "score": _round(analysis.score_100(mean, scale=scale), 1),
+                "n": total.n,
+                "mean": _round(total.mean),
+                "top2": _round(total.share),
+                "score": _round(analysis.score_100(total.mean, scale=scale), 1),
             }
         )
     return out
@@ -244,7 +242,8 @@ def _drivers(
     overall_code: str,
     questions: Sequence[Question],
 ) -> dict[str, Any]:
-    """Dimensions (or, without dimensions, the numeric questions) as drivers of overall."""
+    """Dimensions (or, without dimensions, the numeric questions) as drivers of overall, over
+    the newest DRIVER_SAMPLE responses."""
     rows = list(
         responses.exclude(overall__isnull=True)
         .order_by("-submitted_at")
@@ -271,154 +270,108 @@ def _num(value: object) -> float:
     )
 
 
-def _trend(responses: QuerySet[Response]) -> list[dict[str, Any]]:
+def _trend(tallies: QuerySet[ResponseTally]) -> list[dict[str, Any]]:
+    """Per month from the day tallies of the headline keys."""
     rows = (
-        responses.annotate(month=TruncMonth("submitted_at"))
-        .values("month")
-        .annotate(
-            n=Count("id"),
-            overall=Avg("overall"),
-            csat_n=Count("id", filter=Q(csat__isnull=False)),
-            csat_top=Count("id", filter=Q(csat__gte=4)),
-            nps_n=Count("id", filter=Q(nps__isnull=False)),
-            promoters=Count("id", filter=Q(nps__gte=9)),
-            detractors=Count("id", filter=Q(nps__lte=6)),
+        tallies.filter(
+            key__in=[
+                "h:n",
+                "h:overall",
+                "h:csat",
+                "h:nps:promoter",
+                "h:nps:passive",
+                "h:nps:detractor",
+            ]
         )
+        .annotate(month=TruncMonth("day"))
+        .values("month", "key")
+        .annotate(n=Sum("n"), total=Sum("total"), top=Sum("top"))
         .order_by("month")
     )
-    return [
-        {
-            "period": r["month"].strftime("%Y-%m") if r["month"] else None,
-            "n": r["n"],
-            "overall_mean": _round(r["overall"]),
-            "csat": _round(r["csat_top"] / r["csat_n"]) if r["csat_n"] else None,
-            "nps": _round(100.0 * (r["promoters"] - r["detractors"]) / r["nps_n"], 1)
-            if r["nps_n"]
-            else None,
+    months: dict[Any, dict[str, _Sum]] = {}
+    for r in rows:
+        months.setdefault(r["month"], {})[r["key"]] = _Sum(
+            int(r["n"]), float(r["total"]), 0.0, int(r["top"])
+        )
+    out = []
+    for month, keys in sorted(months.items()):
+        nps_n = sum(keys.get(f"h:nps:{g}", _Sum()).n for g in ("promoter", "passive", "detractor"))
+        promoters = keys.get("h:nps:promoter", _Sum()).n
+        detractors = keys.get("h:nps:detractor", _Sum()).n
+        out.append(
+            {
+                "period": month.strftime("%Y-%m") if month else None,
+                "n": keys.get("h:n", _Sum()).n,
+                "overall_mean": _round(keys.get("h:overall", _Sum()).mean),
+                "csat": _round(keys.get("h:csat", _Sum()).share),
+                "nps": _round(100.0 * (promoters - detractors) / nps_n, 1) if nps_n else None,
+            }
+        )
+    return out
+
+
+def _segment_names(name: str, values: Sequence[str]) -> dict[str, str]:
+    """Readable names of merchant and agent groups (tallied by id)."""
+    if name == "merchant":
+        return {
+            str(pk): label
+            for pk, label in Merchant.objects.filter(pk__in=values).values_list("pk", "name")
         }
-        for r in rows
-    ]
+    if name == "agent":
+        return {
+            str(pk): label
+            for pk, label in User.objects.filter(pk__in=values).values_list("pk", "username")
+        }
+    return {}
 
 
-def _segment(responses: QuerySet[Response], name: str) -> dict[str, Any]:
-    field = SEGMENT_FIELDS.get(name)
-    if field is None:
+def _segment(sums: dict[str, _Sum], name: str) -> dict[str, Any]:
+    if name not in SEGMENT_FIELDS:
         return {
             "field": name,
             "error": gettext("Unknown segment %(s)r; use one of: %(all)s.")
             % {"s": name, "all": ", ".join(SEGMENT_FIELDS)},
         }
-    rows = list(
-        responses.exclude(overall__isnull=True)
-        .order_by("-submitted_at")
-        .values_list("overall", field)[:DRIVER_SAMPLE]
-    )
-    if not rows:
+    prefix = f"s:{name}:"
+    groups = {k[len(prefix) :]: s for k, s in sums.items() if k.startswith(prefix)}
+    if not groups:
         return {"field": name, "groups": []}
-    values = np.array([r[0] for r in rows], dtype=float)
-    groups = np.array([str(r[1] or "") for r in rows])
-    return {"field": name, **_plain(segment_compare(values, groups))}
+    keys = sorted(groups)
+    labels = _segment_names(name, keys)
+    result = segment_compare_sums(
+        [labels.get(k, k) for k in keys],
+        n=[groups[k].n for k in keys],
+        total=[groups[k].total for k in keys],
+        squares=[groups[k].squares for k in keys],
+        tops=[groups[k].top for k in keys],
+    )
+    return {"field": name, **_plain(result)}
 
 
-def _bands(expression: Any, bands: Sequence[tuple[str, float | None]]) -> Case:
-    whens = [
-        When(band_value__lte=bound, then=Value(label))
-        for label, bound in bands
-        if bound is not None
-    ]
-    last = next(label for label, bound in bands if bound is None)
-    return Case(*whens, default=Value(last), output_field=CharField())
-
-
-def _grouped(
-    qs: QuerySet[Response], bands: Sequence[tuple[str, float | None]]
-) -> list[dict[str, Any]]:
-    rows = {
-        r["band"]: r
-        for r in qs.annotate(band=_bands(F("band_value"), bands))
-        .values("band")
-        .annotate(n=Count("id"), overall=Avg("overall"), csat=Avg("csat"))
-    }
-    return [
-        {
-            "band": label,
-            "n": rows[label]["n"],
-            "overall_mean": _round(rows[label]["overall"]),
-            "csat_mean": _round(rows[label]["csat"]),
-        }
-        for label, _ in bands
-        if label in rows
-    ]
-
-
-def _operations(responses: QuerySet[Response]) -> dict[str, Any]:
+def _operations(sums: dict[str, _Sum]) -> dict[str, Any]:
     """Satisfaction by what happened to the customer: reply and resolution times of the
     response's ticket, the delivery delay of its order (days after the promised time) and the
-    ticket's bounces between platform and merchant."""
-    base = responses.exclude(overall__isnull=True)
-    with_ticket = base.filter(ticket__isnull=False)
-    first_reply = with_ticket.filter(ticket__first_replied_at__isnull=False).annotate(
-        band_value=_duration_seconds("ticket__first_replied_at", "ticket__created_at")
-    )
-    resolution = with_ticket.filter(ticket__resolved_at__isnull=False).annotate(
-        band_value=_duration_seconds("ticket__resolved_at", "ticket__created_at")
-    )
-    delay = base.filter(
-        order__delivered_at__isnull=False, order__promised_delivery_at__isnull=False
-    ).annotate(band_value=_duration_days("order__delivered_at", "order__promised_delivery_at"))
-    bounces = (
-        with_ticket.values("ticket__bounce_count")
-        .annotate(n=Count("id"), overall=Avg("overall"))
-        .order_by("ticket__bounce_count")
+    ticket's bounces between platform and merchant (tallied when the response came in)."""
+
+    def banded(measure: str, bands: Sequence[tuple[str, float | None]]) -> list[dict[str, Any]]:
+        out = []
+        for label, _ in bands:
+            total = sums.get(f"o:{measure}:{label}")
+            if total is not None and total.n:
+                out.append({"band": label, "n": total.n, "overall_mean": _round(total.mean)})
+        return out
+
+    prefix = "o:bounces:"
+    bounces = sorted(
+        ((int(k[len(prefix) :]), s) for k, s in sums.items() if k.startswith(prefix)),
+        key=lambda pair: pair[0],
     )
     return {
-        "first_reply": _grouped(first_reply, FIRST_REPLY_BANDS),
-        "resolution": _grouped(resolution, RESOLUTION_BANDS),
-        "delivery_delay": _grouped(delay, DELAY_BANDS),
-        "bounces": [
-            {
-                "bounces": r["ticket__bounce_count"],
-                "n": r["n"],
-                "overall_mean": _round(r["overall"]),
-            }
-            for r in bounces
-        ],
+        "first_reply": banded("first_reply", FIRST_REPLY_BANDS),
+        "resolution": banded("resolution", RESOLUTION_BANDS),
+        "delivery_delay": banded("delivery_delay", DELAY_BANDS),
+        "bounces": [{"bounces": b, "n": s.n, "overall_mean": _round(s.mean)} for b, s in bounces],
     }
-
-
-class SecondsBetween(Func):
-    """Seconds from one datetime column to another, on SQLite and PostgreSQL alike."""
-
-    output_field = FloatField()
-
-    def __init__(self, end: str, start: str) -> None:
-        super().__init__(F(end), F(start))
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="((julianday(%(expressions)s)) * 86400.0)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="EXTRACT(EPOCH FROM (%(expressions)s))",
-            arg_joiner=" - ",
-            **extra,
-        )
-
-
-def _duration_seconds(end: str, start: str) -> Any:
-    return SecondsBetween(end, start)
-
-
-def _duration_days(end: str, start: str) -> Any:
-    return ExpressionWrapper(SecondsBetween(end, start) / Value(DAY), output_field=FloatField())
 
 
 def _themes(responses: QuerySet[Response], questions: Sequence[Question]) -> list[dict[str, Any]]:

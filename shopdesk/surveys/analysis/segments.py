@@ -6,6 +6,7 @@ with Holm's correction over the groups tested. Groups with fewer than 5 answers 
 not tested. Everything is computed from per-group sums, so 100,000 rows cost a few bincounts.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,6 +81,32 @@ def segment_compare(
     tops = np.bincount(codes, weights=(y >= cut).astype(np.float64), minlength=names.size).astype(
         np.float64
     )
+    result = segment_compare_sums(
+        [str(name) for name in names], n=n, total=total, squares=squares, tops=tops
+    )
+    if int(keep.size - keep.sum()):
+        result.notes.insert(
+            0,
+            _("%(count)d rows without a score or a group left out.")
+            % {"count": int(keep.size - keep.sum())},
+        )
+    return result
+
+
+def segment_compare_sums(
+    names: Sequence[str],
+    *,
+    n: Values,
+    total: Values,
+    squares: Values,
+    tops: Values,
+) -> SegmentComparison:
+    """The same comparison from each group's count, sum, sum of squares and top-2 count (what
+    the survey report keeps as running tallies)."""
+    n = np.asarray(n, dtype=np.float64)
+    total = np.asarray(total, dtype=np.float64)
+    squares = np.asarray(squares, dtype=np.float64)
+    tops = np.asarray(tops, dtype=np.float64)
     result = SegmentComparison(
         groups=[
             GroupStat(
@@ -89,14 +116,9 @@ def segment_compare(
                 top2=float(tops[g] / n[g]),
                 tested=bool(n[g] >= MIN_GROUP_N),
             )
-            for g in range(names.size)
+            for g in range(len(names))
         ]
     )
-    if int(keep.size - keep.sum()):
-        result.notes.append(
-            _("%(count)d rows without a score or a group left out.")
-            % {"count": int(keep.size - keep.sum())}
-        )
     small = [g.name for g in result.groups if not g.tested]
     if small:
         result.notes.append(

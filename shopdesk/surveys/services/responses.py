@@ -28,6 +28,7 @@ from shopdesk.surveys.states import (
     QuestionKind,
     ResponseStatus,
 )
+from shopdesk.surveys.tallies import tallies_for_responses
 from shopdesk.tickets.models import Ticket
 
 MAX_TEXT: Final = 2000
@@ -300,6 +301,8 @@ def response_save(
                 gettext("These answers were saved from another window; reload the page.")
             )
         response.version += 1
+        if response.status == ResponseStatus.COMPLETE:
+            tallies_for_responses(response.survey, [response], questions)
         if response.status == ResponseStatus.COMPLETE and response.invitation_id is not None:
             Invitation.objects.filter(pk=response.invitation_id).update(
                 status="answered", answered_at=now
@@ -347,5 +350,7 @@ def response_record(
         **numbers,
         **segment_columns(record.segment),
     )
-    response.save()
+    with transaction.atomic():
+        response.save()
+        tallies_for_responses(survey, [response], questions)
     return response
