@@ -24,6 +24,7 @@ from shopdesk.surveys.models import Dimension, Question, Response, ResponseTally
 from shopdesk.surveys.states import (
     NUMERIC_KINDS,
     SCALES,
+    TEXT_KINDS,
     ResponseStatus,
 )
 from shopdesk.surveys.tallies import (
@@ -198,6 +199,8 @@ def _question(sums: dict[str, _Sum], question: Question, language: str) -> dict[
         table = dict(sorted(table.items(), key=lambda kv: float(kv[0])))
     row["counts"] = table
     row["n"] = sum(table.values())
+    if question.kind in TEXT_KINDS:
+        row["n"] = sums.get(f"t:{question.code}", _Sum()).n
     if question.kind in NUMERIC_KINDS:
         low, high = SCALES[question.kind]
         values: Any = (

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from shopdesk.surveys.models import Question, Response, ResponseTally, Survey
-from shopdesk.surveys.states import CHOICE_KINDS, NUMERIC_KINDS, SCALES, ResponseStatus
+from shopdesk.surveys.states import CHOICE_KINDS, NUMERIC_KINDS, SCALES, TEXT_KINDS, ResponseStatus
 
 HOUR: Final = 3600.0
 DAY: Final = 86400.0
@@ -139,6 +139,8 @@ def response_increments(
         if question.kind in NUMERIC_KINDS or question.kind in CHOICE_KINDS:
             for one in value if isinstance(value, list) else [value]:
                 out.append(Increment(day, f"q:{question.code}:{one}"[:200]))
+        elif question.kind in TEXT_KINDS:
+            out.append(Increment(day, f"t:{question.code}"))
     for code, mean in (response.scores or {}).items():
         out.append(_value(f"d:{code}", day, float(mean), 4.0))
     return out

@@ -103,6 +103,7 @@ def test_every_periodic_job_is_a_task_and_a_function():
         "tickets.route_waiting",
         "chat.convert_unanswered",
         "mail.poll",
+        "surveys.distribute",
         "tickets.auto_close",
     }
     assert all(callable(j.run) for j in jobs)
