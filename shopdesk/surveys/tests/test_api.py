@@ -17,6 +17,7 @@ from shopdesk.accounts.roles import Role
 from shopdesk.accounts.tests.factories import UserFactory
 from shopdesk.accounts.tokens import api_token_issue
 from shopdesk.surveys.models import Dimension, Question, Questionnaire, QuestionnaireVersion
+from shopdesk.surveys.selectors import questionnaire_list_for_user, version_get_for_user
 from shopdesk.surveys.services import version_draft_create
 from shopdesk.surveys.states import VersionStatus
 from shopdesk.surveys.tests.factories import VersionFactory
@@ -326,3 +327,35 @@ def test_the_endpoints_are_in_the_openapi_schema(world: World) -> None:
     assert "/api/v1/surveys/questionnaires" in paths
     assert "/api/v1/surveys/versions/{version_id}/publish" in paths
     assert set(paths["/api/v1/surveys/questions/{question_id}"]) == {"patch", "delete"}
+
+
+def test_version_detail_costs_the_same_queries_whatever_its_size(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    # given: the e-commerce template (8 dimensions, 37 questions) and a 3-question draft
+    big = QuestionnaireVersion.objects.get(questionnaire__code="ecommerce-service")
+    user = world.users["supervisor"]
+    assert user is not None
+    user.has_perm("surveys.view_questionnaire")  # the permission cache is the user's, not ours
+    for version_id in (big.pk, world.draft.pk):
+        # when / then: the version with its questionnaire, its dimensions, its questions
+        with django_assert_num_queries(3):
+            version = version_get_for_user(user=user, version_id=version_id)
+            assert len(version.questions.all()) >= 3
+            assert version.questionnaire.code
+
+
+def test_questionnaire_list_costs_two_queries(world: World, django_assert_num_queries: Any) -> None:
+    user = world.users["supervisor"]
+    assert user is not None
+    user.has_perm("surveys.view_questionnaire")  # the permission cache is the user's, not ours
+    with django_assert_num_queries(2):
+        rows = list(questionnaire_list_for_user(user=user))
+        assert sum(len(q.versions.all()) for q in rows) >= 6
+
+
+def test_merchant_staff_and_customers_see_no_questionnaire(world: World) -> None:
+    for role in ("merchant", "customer", "agent"):
+        user = world.users[role]
+        assert user is not None
+        assert not questionnaire_list_for_user(user=user).exists()
