@@ -206,6 +206,9 @@ class Invitation(BaseModel):
     # The link carries a random token; only its keyed hash is stored (a leaked table opens
     # no survey). One response per invitation.
     token_hash = models.CharField(max_length=64, unique=True)
+    # The token itself, encrypted at rest, so the one reminder repeats the same link (the
+    # first message's link keeps working).
+    link_enc = models.TextField(blank=True, default="")
     expires_at = models.DateTimeField(_("link expires at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)

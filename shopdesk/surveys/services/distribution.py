@@ -13,8 +13,8 @@ against everyone who was eligible. A periodic round leaves nothing for customers
 pick (one row per active customer every round would be noise). Skipped rows do not count
 towards the per-customer limit.
 
-Reminders: only the hash of a link is stored, so the reminder carries a new link and the
-earlier one stops working (its page says so). Answers saved so far stay with the invitation.
+Reminders repeat the invitation's own link (the token is kept encrypted beside its hash), so the
+first message's link keeps working.
 """
 
 import secrets
@@ -120,6 +120,7 @@ def invitation_create(
         channel=_first_channel(survey),
         status=status,
         token_hash=hashed,
+        link_enc=crypto.encrypt_str(token) if status != InvitationStatus.SKIPPED else "",
         expires_at=now + timedelta(days=survey.link_days),
         segment=segment_for(customer=customer, ticket=ticket, order=order),
     )
@@ -420,7 +421,7 @@ def survey_distribute_round(*, survey: Survey, now: datetime | None = None) -> d
 
 
 def invitations_remind(*, now: datetime | None = None) -> int:
-    """One reminder, with a fresh link, to invitations sent `reminder_days` ago and neither
+    """One reminder, with the same link, to invitations sent `reminder_days` ago and neither
     answered nor expired; `reminded_at` is set once by compare-and-set."""
     now = now or timezone.now()
     reminded = 0
@@ -434,7 +435,11 @@ def invitations_remind(*, now: datetime | None = None) -> int:
             expires_at__gt=now,
         ).select_related("survey__version", "customer")
         for invitation in due:
-            token, hashed = token_new()
+            # The same link again; an invitation made before links were kept gets a new one.
+            token = crypto.decrypt_str(invitation.link_enc)
+            hashed = invitation.token_hash
+            if not token:
+                token, hashed = token_new()
             with transaction.atomic():
                 won = Invitation.objects.filter(
                     pk=invitation.pk, version=invitation.version, reminded_at__isnull=True
