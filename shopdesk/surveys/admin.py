@@ -8,6 +8,7 @@ distribution and answering services only.
 
 from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -39,7 +40,8 @@ from shopdesk.surveys.services import (
     version_publish,
     version_update,
 )
-from shopdesk.surveys.states import QuestionnaireKind, VersionStatus
+from shopdesk.surveys.services.setup import survey_problems, survey_save
+from shopdesk.surveys.states import Channel, QuestionnaireKind, VersionStatus
 
 _M = TypeVar("_M", Survey, Invitation, Response, QuestionnaireVersion)
 
@@ -295,11 +297,60 @@ class ReadOnlyAdmin(admin.ModelAdmin[_M]):
         return False
 
 
+class SurveyForm(forms.ModelForm[Survey]):
+    channels = forms.MultipleChoiceField(
+        label=_("channels"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Survey
+        fields = [
+            "name",
+            "version",
+            "trigger",
+            "delay_days",
+            "period_days",
+            "sample_rate",
+            "sample_size",
+            "per_customer_days",
+            "link_days",
+            "reminder_days",
+            "channels",
+            "anonymous",
+            "merchant",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        versions = QuestionnaireVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        self.fields["version"].queryset = versions.select_related("questionnaire")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        candidate = Survey(
+            **{k: v for k, v in data.items() if k in {f.name for f in Survey._meta.fields}}
+        )
+        for problem in survey_problems(candidate) if data.get("version") else []:
+            self.add_error(None, problem)
+        return data
+
+
 @admin.register(Survey)
-class SurveyAdmin(ReadOnlyAdmin[Survey]):
+class SurveyAdmin(admin.ModelAdmin[Survey]):
+    """Surveys are set up here: a published version, the trigger, sampling, limits, channels."""
+
+    form = SurveyForm
     list_display = ["name", "version", "trigger", "is_active", "last_run_at"]
     list_filter = ["trigger", "is_active"]
     list_select_related = ["version__questionnaire"]
+    readonly_fields = ["last_run_at"]
+
+    def save_model(self, request: HttpRequest, obj: Survey, form: Any, change: bool) -> None:
+        survey_save(survey=obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # responses hang on it; set it inactive instead
 
 
 @admin.register(Invitation)
@@ -307,7 +358,7 @@ class InvitationAdmin(ReadOnlyAdmin[Invitation]):
     list_display = ["survey", "channel", "status", "sent_at", "answered_at", "expires_at"]
     list_filter = ["status", "channel"]
     list_select_related = ["survey"]
-    exclude = ["token_hash"]
+    exclude = ["token_hash", "link_enc"]
     show_full_result_count = False
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shopdesk.accounts.models import User
-from shopdesk.surveys.models import Questionnaire, QuestionnaireVersion
+from shopdesk.surveys.models import Questionnaire, QuestionnaireVersion, Survey
 from shopdesk.surveys.services import dimension_add, version_draft_create
 from shopdesk.surveys.states import VersionStatus
 from shopdesk.surveys.tests.factories import ResponseFactory, VersionFactory
@@ -192,3 +192,31 @@ def test_creating_a_questionnaire_makes_its_draft(admin_client: Client) -> None:
 def test_invitation_admin_hides_the_token_hash(admin_client: Client) -> None:
     response = admin_client.get(reverse("admin:surveys_invitation_changelist"))
     assert "token_hash" not in response.content.decode()
+
+
+def test_surveys_are_set_up_in_the_admin_with_their_settings_checked():
+    client = Client()
+    client.force_login(User.objects.create_superuser("boss", "b@example.com", "pw-test-9"))
+    version = QuestionnaireVersion.objects.get(questionnaire__code="after-service-csat")
+    url = "/admin/surveys/survey/add/"
+    base = {
+        "name": "售后 CSAT",
+        "version": version.pk,
+        "trigger": "ticket_resolved",
+        "delay_days": 0,
+        "period_days": 90,
+        "sample_size": 500,
+        "per_customer_days": 30,
+        "link_days": 14,
+        "reminder_days": 3,
+        "channels": ["email", "portal"],
+        "is_active": "on",
+    }
+    refused = client.post(url, {**base, "sample_rate": "1.5"})
+    accepted = client.post(url, {**base, "sample_rate": "0.5"})
+    assert refused.status_code == 200
+    assert "between 0 and 1" in refused.content.decode()
+    assert accepted.status_code == 302
+    survey = Survey.objects.get(name="售后 CSAT")
+    assert survey.channels == ["email", "portal"]
+    assert survey.sample_rate == 0.5
