@@ -2,12 +2,16 @@
 trend and the operations behind the scores (delivery delay bands from imported Olist data)."""
 
 import json
+import random
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from shopdesk.orders.tests.factories import OrderFactory
+from shopdesk.surveys.demo import demo_surveys
 from shopdesk.surveys.importers import OLIST_SURVEY_NAME
 from shopdesk.surveys.models import Survey
 from shopdesk.surveys.reports import survey_report
@@ -106,3 +110,20 @@ def test_report_finds_the_themes_of_comments():
     assert logistics["share"] == pytest.approx(0.6)
     assert logistics["sentiment"] < 0
     assert logistics["mean_score"] == pytest.approx(2.0)
+
+
+def test_demo_surveys_answer_through_the_services_and_find_the_planted_drivers():
+    now = timezone.now()
+    for i in range(260):
+        OrderFactory(
+            delivered_at=now - timedelta(days=10 + i % 30),
+            promised_delivery_at=now - timedelta(days=10 + i % 30 + (i % 7 - 2)),
+        )
+    result = demo_surveys(rng=random.Random(7), now=now)
+    survey = Survey.objects.get(name__startswith="电商购物体验")
+    report = survey_report(survey=survey)
+    assert result["responses"][survey.name] == report["n"] > 100
+    assert report["drivers"]["enough"] is True
+    assert report["drivers"]["fix_first"] or report["drivers"]["items"]
+    top = sorted(report["drivers"]["items"], key=lambda i: -(i["importance"] or 0))[0]
+    assert top["name"] in {"logistics", "service"}

@@ -16,6 +16,7 @@ from shopdesk.mail.demo import demo_mail
 from shopdesk.orders.demo import DEMO_UNTIL, DemoConfig, DemoResult, demo_generate
 from shopdesk.orders.demo.logins import DemoLogin, demo_logins_reset
 from shopdesk.orders.models import Order
+from shopdesk.surveys.demo import demo_surveys
 from shopdesk.tickets.demo import demo_tickets
 
 
@@ -80,6 +81,10 @@ class Command(BaseCommand):
             f"{chat['chats']} chats {chat.get('by_status', {})}: agents answer chats at "
             "/chat/console/, customers chat at /chat/, the quarantine is in the admin."
         )
+        self.stdout.write(
+            f"Survey responses {tickets['surveys'].get('responses', {})}: reports at "
+            "/survey-reports/, customers' open surveys at /surveys/mine/."
+        )
         self._logins(result.logins)
 
     def _tickets(
@@ -97,10 +102,12 @@ class Command(BaseCommand):
         # Channels: e-mail and chats through their real services.
         mail = demo_mail(rng=random.Random(f"{config.seed}:mail"), now=timezone.now())  # noqa: S311
         chat = demo_chats(rng=random.Random(f"{config.seed}:chat"), now=timezone.now())  # noqa: S311
+        surveys = demo_surveys(rng=random.Random(f"{config.seed}:surveys"), now=timezone.now())  # noqa: S311
         return {
             **tickets,
             "mail": mail,
             "chat": chat,
+            "surveys": surveys,
             "seconds": round(time.monotonic() - started, 2),
         }
 
