@@ -112,8 +112,8 @@ def _csat(rng: random.Random, version: QuestionnaireVersion, now: datetime) -> N
         )
     # Open invitations for the demo customers, in the portal under My surveys.
     for customer in Customer.objects.filter(user__username__startswith="demo-customer"):
-        ticket = Ticket.objects.filter(customer=customer).order_by("-id").first()
-        survey_invite(survey=survey, customer=customer, ticket=ticket, respect_limit=False, now=now)
+        latest = Ticket.objects.filter(customer=customer).order_by("-id").first()
+        survey_invite(survey=survey, customer=customer, ticket=latest, respect_limit=False, now=now)
 
 
 def _order_experience(rng: random.Random, version: QuestionnaireVersion, now: datetime) -> None:
