@@ -15,7 +15,7 @@ import numpy as np
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from shopdesk.accounts.models import Merchant, User
 from shopdesk.surveys import analysis
@@ -144,6 +144,7 @@ def survey_report(
         )
     )
     report["drivers"] = _drivers(responses, dimensions, version.overall_code, questions)
+    _label_drivers(report["drivers"], dimensions, questions, language)
     report["trend"] = _trend(tallies)
     report["segments"] = [_segment(sums, name) for name in ([by] if by else SEGMENT_FIELDS)]
     report["operations"] = _operations(sums)
@@ -265,6 +266,31 @@ def _drivers(
     data: dict[str, Any] = _plain(result)
     data["sampled"] = len(rows)
     return data
+
+
+QUADRANTS: Final = {
+    "fix_first": gettext_lazy("fix first"),
+    "keep_up": gettext_lazy("keep up"),
+    "possible_overkill": gettext_lazy("possible overkill"),
+    "lower_priority": gettext_lazy("lower priority"),
+}
+
+
+def _label_drivers(
+    drivers: dict[str, Any],
+    dimensions: Sequence[Dimension],
+    questions: Sequence[Question],
+    language: str,
+) -> None:
+    """Names people read beside the codes: dimension or question text, quadrant in words."""
+    english = language.startswith("en")
+    names = {d.code: (d.name_en if english and d.name_en else d.name_zh) for d in dimensions}
+    names.update({q.code: _label(q, language) for q in questions if q.code not in names})
+    for item in drivers.get("items", []):
+        item["label"] = names.get(item["name"], item["name"])
+        quadrant = item.get("quadrant")
+        item["quadrant_label"] = str(QUADRANTS.get(quadrant, quadrant or ""))
+    drivers["fix_first_labels"] = [names.get(code, code) for code in drivers.get("fix_first", [])]
 
 
 def _num(value: object) -> float:

@@ -72,7 +72,7 @@ def _chart_data(report: dict[str, Any]) -> dict[str, Any]:
         "dimensions": [{"name": d["name_zh"], "score": d["score"]} for d in report["dimensions"]],
         "quadrant": [
             {
-                "name": i["name"],
+                "name": i.get("label", i["name"]),
                 "importance": i.get("importance"),
                 "performance": i.get("score"),
                 "quadrant": i.get("quadrant"),
@@ -81,6 +81,10 @@ def _chart_data(report: dict[str, Any]) -> dict[str, Any]:
             if i.get("importance") is not None
         ],
         "trend": report["trend"],
+        "labels": {
+            "importance": _("importance %"),
+            "performance": _("performance 0–100"),
+        },
         "delay": report["operations"]["delivery_delay"],
         "first_reply": report["operations"]["first_reply"],
     }
