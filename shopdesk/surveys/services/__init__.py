@@ -1,7 +1,5 @@
 """Every write of the surveys app."""
 
-from shopdesk.surveys.services.authoring import PublishRefused as PublishRefused
-from shopdesk.surveys.services.authoring import VersionFrozen as VersionFrozen
 from shopdesk.surveys.services.authoring import dimension_add as dimension_add
 from shopdesk.surveys.services.authoring import dimension_remove as dimension_remove
 from shopdesk.surveys.services.authoring import dimension_update as dimension_update
@@ -14,6 +12,8 @@ from shopdesk.surveys.services.authoring import (
 )
 from shopdesk.surveys.services.authoring import questionnaire_create as questionnaire_create
 from shopdesk.surveys.services.authoring import version_draft_create as version_draft_create
-from shopdesk.surveys.services.authoring import version_problems as version_problems
-from shopdesk.surveys.services.authoring import version_publish as version_publish
 from shopdesk.surveys.services.authoring import version_update as version_update
+from shopdesk.surveys.services.publishing import version_problems as version_problems
+from shopdesk.surveys.services.publishing import version_publish as version_publish
+from shopdesk.surveys.services.versions_base import PublishRefused as PublishRefused
+from shopdesk.surveys.services.versions_base import VersionFrozen as VersionFrozen

@@ -1,4 +1,5 @@
-"""Questionnaire authoring: drafts, their dimensions and questions, publishing, template copies.
+"""Questionnaire authoring: drafts, their dimensions and questions, template copies
+(publishing: services/publishing.py; the frozen rule and counter: services/versions_base.py).
 
 A published (or retired) version never changes, because responses were given against its exact
 wording: every edit below refuses it and says to make a new draft. Each edit compare-and-sets the
@@ -7,127 +8,27 @@ Publishing checks the whole draft and lists every problem at once.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, Final
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import F, Max
-from django.utils import timezone
+from django.db.models import Max
 from django.utils.translation import gettext
 
 from shopdesk.audit.models import AuditEvent
-from shopdesk.audit.services import audit_record
-from shopdesk.core.errors import ConcurrentUpdate, DomainError
+from shopdesk.core.errors import DomainError
 from shopdesk.surveys.errors import SurveysErrorCode
 from shopdesk.surveys.models import Dimension, Question, Questionnaire, QuestionnaireVersion
+from shopdesk.surveys.services.versions_base import (
+    _UNSET,
+    Actor,
+    version_audit,
+    version_bump,
+)
 from shopdesk.surveys.states import (
-    CHOICE_KINDS,
-    SCALES,
     QuestionKind,
     QuestionnaireKind,
     VersionStatus,
 )
-
-Actor = AbstractBaseUser | AnonymousUser | None
-# The operators the answering side evaluates (services.responses.is_shown).
-CONDITION_OPS: Final = frozenset({"<=", ">=", "<", ">", "==", "!="})
-_UNSET: Final[Any] = object()
-
-
-class AuthoringErrorCode(StrEnum):
-    """Codes authoring needs beyond errors.SurveysErrorCode (to be moved there by its owner)."""
-
-    DUPLICATE_CODE = "duplicate_code"
-    UNKNOWN_KIND = "unknown_kind"
-    BAD_OPTIONS = "bad_options"
-    BAD_CONDITION = "bad_condition"
-    BAD_OVERALL = "bad_overall"
-    BAD_WEIGHT = "bad_weight"
-    EMPTY_VERSION = "empty_version"
-    NOT_A_TEMPLATE = "not_a_template"
-    WRONG_VERSION = "wrong_version"
-
-
-@dataclass(frozen=True)
-class Problem:
-    code: str
-    message: str
-
-
-class VersionFrozen(DomainError):
-    """An edit of a published or retired version; answered 409 like other state conflicts."""
-
-    code = SurveysErrorCode.PUBLISHED_IS_FROZEN
-    status = 409
-
-
-class PublishRefused(DomainError):
-    """The draft has problems; `problems` lists every one, `message` joins them."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        lines = "; ".join(p.message for p in problems)
-        super().__init__(
-            gettext("This version cannot be published yet: %(problems)s.") % {"problems": lines},
-            code=problems[0].code,
-        )
-        self.problems = list(problems)
-
-
-# --- the frozen rule and the compare-and-set ------------------------------------------------------
-
-
-def _refuse_if_frozen(version: QuestionnaireVersion) -> None:
-    if version.status != VersionStatus.DRAFT:
-        raise VersionFrozen(
-            gettext(
-                "Version %(number)d is %(status)s and cannot change; make a new version to edit it."
-            )
-            % {"number": version.number, "status": version.get_status_display()}
-        )
-
-
-def _version_bump(version: QuestionnaireVersion, **values: Any) -> None:
-    """Write `values` and bump the counter if the draft is as the caller read it.
-
-    Raises:
-        DomainError(published_is_frozen): the version is (or meanwhile became) published.
-        ConcurrentUpdate: someone else edited the draft since it was read.
-    """
-    _refuse_if_frozen(version)
-    now = timezone.now()
-    updated = QuestionnaireVersion.objects.filter(
-        pk=version.pk, version=version.version, status=VersionStatus.DRAFT
-    ).update(version=F("version") + 1, updated_at=now, **values)
-    if updated != 1:
-        current = QuestionnaireVersion.objects.filter(pk=version.pk).first()
-        if current is not None and current.status != VersionStatus.DRAFT:
-            _refuse_if_frozen(current)
-        raise ConcurrentUpdate(
-            gettext(
-                "Someone else changed version %(number)d a moment ago; "
-                "reload it and make your change again."
-            )
-            % {"number": version.number}
-        )
-    for name, value in values.items():
-        setattr(version, name, value)
-    version.version += 1
-    version.updated_at = now
-
-
-def _audit(
-    actor: Actor, action: AuditEvent.Action, version: QuestionnaireVersion, **data: Any
-) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        object_type="surveys.questionnaireversion",
-        object_id=version.pk,
-        data=data,
-    )
-
 
 # --- questionnaires and versions ------------------------------------------------------------------
 
@@ -137,7 +38,7 @@ def _refuse_taken_code(code: str) -> None:
         raise DomainError(
             gettext("A questionnaire with the code “%(code)s” exists; choose another code.")
             % {"code": code},
-            code=AuthoringErrorCode.DUPLICATE_CODE,
+            code=SurveysErrorCode.DUPLICATE_CODE,
         )
 
 
@@ -169,7 +70,7 @@ def questionnaire_create(
         title_zh=questionnaire.name_zh,
         title_en=questionnaire.name_en,
     )
-    _audit(actor, AuditEvent.Action.CREATED, version, code=code)
+    version_audit(actor, AuditEvent.Action.CREATED, version, code=code)
     return questionnaire
 
 
@@ -209,7 +110,7 @@ def version_draft_create(
         raise DomainError(
             gettext("Version %(number)d belongs to another questionnaire.")
             % {"number": source.number},
-            code=AuthoringErrorCode.WRONG_VERSION,
+            code=SurveysErrorCode.WRONG_VERSION,
         )
     highest = questionnaire.versions.aggregate(n=Max("number"))["n"] or 0
     draft = QuestionnaireVersion(
@@ -224,7 +125,7 @@ def version_draft_create(
     draft.save()
     if source is not None:
         _copy_into(source, draft)
-    _audit(
+    version_audit(
         actor,
         AuditEvent.Action.CREATED,
         draft,
@@ -262,8 +163,8 @@ def version_update(
         "overall_code": overall_code,
     }
     values = {name: value.strip() for name, value in given.items() if value is not None}
-    _version_bump(version, **values)
-    _audit(actor, AuditEvent.Action.UPDATED, version, fields=sorted(values))
+    version_bump(version, **values)
+    version_audit(actor, AuditEvent.Action.UPDATED, version, fields=sorted(values))
     return version
 
 
@@ -286,7 +187,7 @@ def questionnaire_copy_template(
         raise DomainError(
             gettext("“%(name)s” is not a built-in template; make a new version of it instead.")
             % {"name": template},
-            code=AuthoringErrorCode.NOT_A_TEMPLATE,
+            code=SurveysErrorCode.NOT_A_TEMPLATE,
         )
     source = template.versions.filter(status=VersionStatus.PUBLISHED).first()
     if source is None:
@@ -309,232 +210,6 @@ def questionnaire_copy_template(
     return copy
 
 
-# --- publishing -----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def version_publish(*, version: QuestionnaireVersion, actor: Actor = None) -> QuestionnaireVersion:
-    """Publish a draft that passes every check; the questionnaire's previously published version
-    is retired (surveys already running on it keep it).
-
-    Raises:
-        PublishRefused: lists every problem (empty dimension, missing Chinese text, bad options,
-            bad condition, bad overall question, negative weight).
-        DomainError(published_is_frozen), ConcurrentUpdate
-    """
-    _refuse_if_frozen(version)
-    Questionnaire.objects.select_for_update().filter(pk=version.questionnaire_id).first()
-    dimensions = list(version.dimensions.all())
-    questions = list(version.questions.all())
-    problems = version_problems(version=version, dimensions=dimensions, questions=questions)
-    if problems:
-        raise PublishRefused(problems)
-    now = timezone.now()
-    retired = QuestionnaireVersion.objects.filter(
-        questionnaire_id=version.questionnaire_id, status=VersionStatus.PUBLISHED
-    ).update(status=VersionStatus.RETIRED, version=F("version") + 1, updated_at=now)
-    # The frozen check above ran on the caller's copy; the compare-and-set settles races.
-    _version_bump(version, status=VersionStatus.PUBLISHED, published_at=now)
-    _audit(
-        actor,
-        AuditEvent.Action.STATUS_CHANGED,
-        version,
-        to=VersionStatus.PUBLISHED.value,
-        retired_others=retired,
-    )
-    return version
-
-
-def version_problems(
-    *,
-    version: QuestionnaireVersion,
-    dimensions: Sequence[Dimension],
-    questions: Sequence[Question],
-) -> list[Problem]:
-    """Everything that keeps a version from being published (pure: no queries)."""
-    ordered = sorted(questions, key=lambda q: (q.position, q.pk or 0))
-    problems: list[Problem] = []
-    if not version.title_zh.strip():
-        problems.append(
-            Problem(SurveysErrorCode.MISSING_TEXT, gettext("the version has no Chinese title"))
-        )
-    if not ordered:
-        problems.append(
-            Problem(AuthoringErrorCode.EMPTY_VERSION, gettext("the version has no question"))
-        )
-    problems.extend(_dimension_problems(dimensions, ordered))
-    earlier: dict[str, Question] = {}
-    for question in ordered:
-        problems.extend(_question_problems(question, earlier, ordered))
-        earlier[question.code] = question
-    problems.extend(_overall_problems(version.overall_code, ordered))
-    return problems
-
-
-def _dimension_problems(
-    dimensions: Sequence[Dimension], questions: Sequence[Question]
-) -> list[Problem]:
-    problems: list[Problem] = []
-    used = {q.dimension_id for q in questions}
-    for dimension in dimensions:
-        if not dimension.name_zh.strip():
-            problems.append(
-                Problem(
-                    SurveysErrorCode.MISSING_TEXT,
-                    gettext("dimension “%(code)s” has no Chinese name") % {"code": dimension.code},
-                )
-            )
-        if dimension.pk not in used:
-            problems.append(
-                Problem(
-                    SurveysErrorCode.EMPTY_DIMENSION,
-                    gettext("dimension “%(name)s” has no question; add one or remove it")
-                    % {"name": dimension.name_zh or dimension.code},
-                )
-            )
-        if dimension.weight < 0:
-            problems.append(
-                Problem(
-                    AuthoringErrorCode.BAD_WEIGHT,
-                    gettext("dimension “%(name)s” weighs %(weight)s; weights must be 0 or more")
-                    % {"name": dimension.name_zh or dimension.code, "weight": dimension.weight},
-                )
-            )
-    if dimensions and all(d.weight <= 0 for d in dimensions):
-        problems.append(
-            Problem(
-                AuthoringErrorCode.BAD_WEIGHT,
-                gettext("at least one dimension must weigh more than 0 in the satisfaction index"),
-            )
-        )
-    return problems
-
-
-def _question_problems(
-    question: Question, earlier: Mapping[str, Question], questions: Sequence[Question]
-) -> list[Problem]:
-    label = question.code
-    problems: list[Problem] = []
-    if not question.text_zh.strip():
-        problems.append(
-            Problem(
-                SurveysErrorCode.MISSING_TEXT,
-                gettext("question “%(code)s” has no Chinese text") % {"code": label},
-            )
-        )
-    if question.kind not in QuestionKind.values:
-        problems.append(
-            Problem(
-                AuthoringErrorCode.UNKNOWN_KIND,
-                gettext("question “%(code)s” has the unknown kind “%(kind)s”")
-                % {"code": label, "kind": question.kind},
-            )
-        )
-    if question.kind in CHOICE_KINDS:
-        problems.extend(_option_problems(question))
-    if question.show_if:
-        problems.extend(_condition_problems(question, earlier, questions))
-    return problems
-
-
-def _option_problems(question: Question) -> list[Problem]:
-    options = question.options if isinstance(question.options, list) else []
-    values = [str(o.get("value", "")).strip() for o in options if isinstance(o, dict)]
-    label = {"code": question.code}
-    if not values:
-        return [
-            Problem(
-                AuthoringErrorCode.BAD_OPTIONS,
-                gettext("choice question “%(code)s” has no options") % label,
-            )
-        ]
-    problems: list[Problem] = []
-    if len(values) != len(options) or "" in values:
-        problems.append(
-            Problem(
-                AuthoringErrorCode.BAD_OPTIONS,
-                gettext("every option of “%(code)s” needs a value") % label,
-            )
-        )
-    duplicates = sorted({v for v in values if values.count(v) > 1})
-    if duplicates:
-        problems.append(
-            Problem(
-                AuthoringErrorCode.BAD_OPTIONS,
-                gettext("question “%(code)s” repeats the option value(s) %(values)s")
-                % {**label, "values": ", ".join(duplicates)},
-            )
-        )
-    if any(isinstance(o, dict) and not str(o.get("zh", "")).strip() for o in options):
-        problems.append(
-            Problem(
-                SurveysErrorCode.MISSING_TEXT,
-                gettext("every option of “%(code)s” needs a Chinese label (zh)") % label,
-            )
-        )
-    return problems
-
-
-def _condition_problems(
-    question: Question, earlier: Mapping[str, Question], questions: Sequence[Question]
-) -> list[Problem]:
-    rule = question.show_if if isinstance(question.show_if, dict) else {}
-    target_code = str(rule.get("question", ""))
-    target = earlier.get(target_code)
-
-    def bad(reason: str) -> list[Problem]:
-        return [
-            Problem(
-                AuthoringErrorCode.BAD_CONDITION,
-                gettext("the condition of “%(code)s” %(reason)s")
-                % {"code": question.code, "reason": reason},
-            )
-        ]
-
-    if target is None:
-        if any(q.code == target_code for q in questions):
-            return bad(
-                gettext("names a question that comes after it (“%(target)s”)")
-                % {"target": target_code}
-            )
-        return bad(gettext("names an unknown question (“%(target)s”)") % {"target": target_code})
-    if target.kind not in SCALES:
-        return bad(
-            gettext("names “%(target)s”, which has no number to compare") % {"target": target_code}
-        )
-    if rule.get("op") not in CONDITION_OPS:
-        return bad(
-            gettext("has the operator “%(op)s”; use one of %(ops)s")
-            % {"op": rule.get("op"), "ops": " ".join(sorted(CONDITION_OPS))}
-        )
-    low, high = SCALES[target.kind]
-    value = rule.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        return bad(
-            gettext("compares with %(value)s; use a number from %(low)d to %(high)d")
-            % {"value": value, "low": low, "high": high}
-        )
-    return []
-
-
-def _overall_problems(overall_code: str, questions: Sequence[Question]) -> list[Problem]:
-    if not overall_code:
-        return []
-    overall = next((q for q in questions if q.code == overall_code), None)
-    if overall is None or overall.kind not in SCALES:
-        return [
-            Problem(
-                AuthoringErrorCode.BAD_OVERALL,
-                gettext(
-                    "the overall question “%(code)s” must be a question of this version "
-                    "answered with a number (1–5, 0–10, 1–7 or yes/no)"
-                )
-                % {"code": overall_code},
-            )
-        ]
-    return []
-
-
 # --- dimensions -----------------------------------------------------------------------------------
 
 
@@ -551,7 +226,7 @@ def _refuse_taken(
         raise DomainError(
             gettext("Version %(number)d already has “%(code)s”; choose another code.")
             % {"number": version.number, "code": code},
-            code=AuthoringErrorCode.DUPLICATE_CODE,
+            code=SurveysErrorCode.DUPLICATE_CODE,
         )
 
 
@@ -559,7 +234,7 @@ def _refuse_foreign(version: QuestionnaireVersion, dimension: Dimension | None) 
     if dimension is not None and dimension.version_id != version.pk:
         raise DomainError(
             gettext("Dimension “%(code)s” belongs to another version.") % {"code": dimension.code},
-            code=AuthoringErrorCode.WRONG_VERSION,
+            code=SurveysErrorCode.WRONG_VERSION,
         )
 
 
@@ -578,7 +253,7 @@ def dimension_add(
     Raises:
         DomainError(published_is_frozen | duplicate_code), ConcurrentUpdate
     """
-    _version_bump(version)
+    version_bump(version)
     _refuse_taken(Dimension, version, code)
     highest = version.dimensions.aggregate(n=Max("position"))["n"]
     dimension = Dimension.objects.create(
@@ -589,7 +264,7 @@ def dimension_add(
         weight=weight,
         position=0 if highest is None else highest + 1,
     )
-    _audit(actor, AuditEvent.Action.UPDATED, version, dimension_added=code)
+    version_audit(actor, AuditEvent.Action.UPDATED, version, dimension_added=code)
     return dimension
 
 
@@ -610,7 +285,7 @@ def dimension_update(
         DomainError(published_is_frozen | duplicate_code), ConcurrentUpdate
     """
     version = dimension.version
-    _version_bump(version)
+    version_bump(version)
     if code is not None:
         _refuse_taken(Dimension, version, code, dimension.pk)
         dimension.code = code
@@ -623,7 +298,7 @@ def dimension_update(
     if position is not None:
         dimension.position = position
     dimension.save()
-    _audit(actor, AuditEvent.Action.UPDATED, version, dimension_changed=dimension.code)
+    version_audit(actor, AuditEvent.Action.UPDATED, version, dimension_changed=dimension.code)
     return dimension
 
 
@@ -635,10 +310,10 @@ def dimension_remove(*, dimension: Dimension, actor: Actor = None) -> None:
         DomainError(published_is_frozen), ConcurrentUpdate
     """
     version = dimension.version
-    _version_bump(version)
+    version_bump(version)
     code = dimension.code
     dimension.delete()
-    _audit(actor, AuditEvent.Action.UPDATED, version, dimension_removed=code)
+    version_audit(actor, AuditEvent.Action.UPDATED, version, dimension_removed=code)
 
 
 # --- questions ------------------------------------------------------------------------------------
@@ -649,7 +324,7 @@ def _refuse_unknown_kind(kind: str) -> None:
         raise DomainError(
             gettext("“%(kind)s” is not a question kind; use one of %(kinds)s.")
             % {"kind": kind, "kinds": ", ".join(QuestionKind.values)},
-            code=AuthoringErrorCode.UNKNOWN_KIND,
+            code=SurveysErrorCode.UNKNOWN_KIND,
         )
 
 
@@ -685,7 +360,7 @@ def question_add(
         DomainError(published_is_frozen | duplicate_code | unknown_kind | wrong_version),
         ConcurrentUpdate
     """
-    _version_bump(version)
+    version_bump(version)
     _refuse_taken(Question, version, code)
     _refuse_unknown_kind(kind)
     _refuse_foreign(version, dimension)
@@ -703,7 +378,7 @@ def question_add(
     )
     if position is not None:
         _renumber(version, question, position)
-    _audit(actor, AuditEvent.Action.UPDATED, version, question_added=code)
+    version_audit(actor, AuditEvent.Action.UPDATED, version, question_added=code)
     return question
 
 
@@ -729,7 +404,7 @@ def question_update(
         ConcurrentUpdate
     """
     version = question.version
-    _version_bump(version)
+    version_bump(version)
     if code is not None:
         _refuse_taken(Question, version, code, question.pk)
         question.code = code
@@ -749,7 +424,7 @@ def question_update(
     if show_if is not None:
         question.show_if = dict(show_if)
     question.save()
-    _audit(actor, AuditEvent.Action.UPDATED, version, question_changed=question.code)
+    version_audit(actor, AuditEvent.Action.UPDATED, version, question_changed=question.code)
     return question
 
 
@@ -761,14 +436,14 @@ def question_remove(*, question: Question, actor: Actor = None) -> None:
         DomainError(published_is_frozen), ConcurrentUpdate
     """
     version = question.version
-    _version_bump(version)
+    version_bump(version)
     code = question.code
     question.delete()
     rows = list(version.questions.order_by("position", "id"))
     for number, row in enumerate(rows):
         row.position = number
     Question.objects.bulk_update(rows, ["position"])
-    _audit(actor, AuditEvent.Action.UPDATED, version, question_removed=code)
+    version_audit(actor, AuditEvent.Action.UPDATED, version, question_removed=code)
 
 
 @transaction.atomic
@@ -786,11 +461,11 @@ def question_move(
         DomainError(published_is_frozen | wrong_version), ConcurrentUpdate
     """
     version = question.version
-    _version_bump(version)
+    version_bump(version)
     if dimension is not _UNSET:
         _refuse_foreign(version, dimension)
         question.dimension = dimension
         question.save(update_fields=["dimension", "updated_at"])
     _renumber(version, question, position)
-    _audit(actor, AuditEvent.Action.UPDATED, version, question_moved=question.code)
+    version_audit(actor, AuditEvent.Action.UPDATED, version, question_moved=question.code)
     return question

@@ -39,7 +39,7 @@ def survey_save(*, survey: Survey) -> Survey:
     """
     problems = survey_problems(survey)
     if problems:
-        raise DomainError(" ".join(problems), code=SurveysErrorCode.BAD_MAPPING)
+        raise DomainError(" ".join(problems), code=SurveysErrorCode.BAD_SETTINGS)
     with transaction.atomic():
         survey.save()
     return survey
