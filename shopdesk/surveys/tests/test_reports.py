@@ -8,8 +8,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from shopdesk.accounts.roles import Role
+from shopdesk.accounts.tests.factories import UserFactory
 from shopdesk.orders.tests.factories import OrderFactory
 from shopdesk.surveys.demo import demo_surveys
 from shopdesk.surveys.importers import OLIST_SURVEY_NAME
@@ -48,6 +52,12 @@ def test_olist_reviews_show_their_mean_score_by_delivery_delay_band(tmp_path):
     }
     assert report["n"] == 8
     assert report["csat"] == 0.375  # 3 of 8 gave 4 or 5
+    # and the report page shows the same bands
+    staff = Client()
+    staff.force_login(UserFactory(role=Role.QUALITY_MANAGER))
+    page = staff.get(reverse("survey_reports:report", args=[survey.pk])).content.decode()
+    assert "> 7 days late" in page or "&gt; 7 days late" in page
+    assert "4.667" in page
     score = next(q for q in report["questions"] if q["kind"] == "rating5")
     assert score["counts"] == {"1": 2, "2": 1, "3": 2, "4": 1, "5": 2}
 
