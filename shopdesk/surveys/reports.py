@@ -268,6 +268,22 @@ def _drivers(
     return data
 
 
+# The bands are tally keys (stable); people read them in their language.
+BAND_LABELS: Final = {
+    "≤15 min": gettext_lazy("within 15 min"),
+    "15–60 min": gettext_lazy("15–60 min"),
+    "1–4 h": gettext_lazy("1–4 h"),
+    "4–24 h": gettext_lazy("4–24 h"),
+    "> 24 h": gettext_lazy("over 24 h"),
+    "≤4 h": gettext_lazy("within 4 h"),
+    "1–3 days": gettext_lazy("1–3 days"),
+    "3–7 days": gettext_lazy("3–7 days"),
+    "> 7 days": gettext_lazy("over 7 days"),
+    "early or on time": gettext_lazy("early or on time"),
+    "1–3 days late": gettext_lazy("1–3 days late"),
+    "4–7 days late": gettext_lazy("4–7 days late"),
+    "> 7 days late": gettext_lazy("over 7 days late"),
+}
 QUADRANTS: Final = {
     "fix_first": gettext_lazy("fix first"),
     "keep_up": gettext_lazy("keep up"),
@@ -387,7 +403,14 @@ def _operations(sums: dict[str, _Sum]) -> dict[str, Any]:
         for label, _ in bands:
             total = sums.get(f"o:{measure}:{label}")
             if total is not None and total.n:
-                out.append({"band": label, "n": total.n, "overall_mean": _round(total.mean)})
+                out.append(
+                    {
+                        "band": label,
+                        "label": str(BAND_LABELS.get(label, label)),
+                        "n": total.n,
+                        "overall_mean": _round(total.mean),
+                    }
+                )
         return out
 
     prefix = "o:bounces:"
