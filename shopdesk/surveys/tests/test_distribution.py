@@ -179,7 +179,7 @@ def test_the_limit_lapses_after_its_days():
 def test_an_anonymous_survey_keeps_segments_but_not_the_customer():
     # given
     survey = csat_survey(anonymous=True)
-    customer = CustomerFactory(tier="gold", region="广东")
+    customer = CustomerFactory(tier="gold", region="广东", language="en")
     resolved_ticket(ago=timedelta(hours=1), customer=customer)
     surveys_distribute()
     invitation = Invitation.objects.get(survey=survey)
