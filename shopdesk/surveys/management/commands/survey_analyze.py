@@ -88,7 +88,8 @@ class Command(BaseCommand):
     def _segments(self, report: dict[str, Any]) -> None:
         w = self.stdout.write
         if report["segments"]:
-            w(f"  {_('group'):<24}{'n':>7}{_('mean'):>7}{'top2':>7}  p (Holm)")
+            group, mean = _("group"), _("mean")
+            w(f"  {group:<24}{'n':>7}{mean:>7}{'top2':>7}  p (Holm)")
         for g in report["segments"]:
             sig = {True: "*", False: "", None: _("not tested")}[g["significant"]]
             w(
@@ -96,6 +97,7 @@ class Command(BaseCommand):
                 f"  p {_f(g['p_holm'], 3)} {sig}"
             )
         if report.get("themes"):
-            w(f"  {_('keyword'):<16}{_('share'):>7}{_('sentiment'):>10}")
+            keyword, share, sentiment = _("keyword"), _("share"), _("sentiment")
+            w(f"  {keyword:<16}{share:>7}{sentiment:>10}")
         for theme in report.get("themes", []):
             w(f"  {theme['keyword']:<16}{theme['share']:>7.1%}{theme['sentiment']:>10.2f}")
