@@ -95,8 +95,13 @@ def invitation_open(
     Call only for an invitation that is neither expired nor skipped (the page checks).
     """
     now = now or timezone.now()
-    existing = Response.objects.filter(invitation=invitation).first()
+    existing = (
+        Response.objects.select_related("questionnaire_version")
+        .filter(invitation=invitation)
+        .first()
+    )
     if existing is not None:
+        existing.survey = invitation.survey  # loaded with the invitation, with its version
         return existing
     try:
         with transaction.atomic():
