@@ -12,59 +12,22 @@ import json
 import statistics
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-from django.db import connections
 from django.test.utils import override_settings
 from django.urls import reverse
 
 from shopdesk.accounts.models import User
 from shopdesk.chat.models import ChatSession, ChatWidget, new_key
 from shopdesk.chat.services import chat_start
+from shopdesk.core.bench_server import bench_server
 
 TIMEOUT_SECONDS: Final = 10.0
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-        pass
-
-
-@contextmanager
-def _server() -> Iterator[tuple[str, int]]:
-    """The app on a free port of 127.0.0.1, one thread per request, stopped on exit."""
-    # An in-memory SQLite database (tests) exists only in this connection: share it.
-    shared = {
-        c.alias: c
-        for c in connections.all()
-        if c.vendor == "sqlite" and getattr(c, "is_in_memory_db", lambda: False)()
-    }
-    for conn in shared.values():
-        conn.inc_thread_sharing()
-    httpd = ThreadedWSGIServer(
-        ("127.0.0.1", 0), _QuietHandler, allow_reuse_address=False, connections_override=shared
-    )
-    httpd.set_app(WSGIHandler())
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield "127.0.0.1", httpd.server_address[1]
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
-        for conn in shared.values():
-            conn.dec_thread_sharing()
 
 
 def _agent_cookie(agent: User) -> str:
@@ -159,7 +122,7 @@ def chat_round_trip(*, messages: int = 200) -> dict[str, float]:
     # The bench measures delivery, not the per-chat rate limit.
     with (
         override_settings(SHOPDESK_CHAT_RATE_LIMIT=(messages + 10, 10.0)),
-        _server() as (
+        bench_server() as (
             host,
             port,
         ),

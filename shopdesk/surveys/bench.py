@@ -20,10 +20,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -31,11 +29,10 @@ from typing import Any, Final
 from urllib.parse import urlencode, urlsplit
 
 import numpy as np
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
+from shopdesk.core.bench_server import bench_server
 from shopdesk.surveys.bench_seed import (
     REGIONS,
     BenchError,
@@ -111,43 +108,6 @@ def bench_report(*, survey: Survey, samples: int) -> dict[str, Any]:
     }
 
 
-class _QuietHandler(WSGIRequestHandler):
-    # TCP_NODELAY, as gunicorn sets it: otherwise wsgiref's separate writes of the status line
-    # and the headers wait out the client's delayed ACK (about 40 ms on every response).
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-        pass
-
-
-@contextmanager
-def _server() -> Iterator[tuple[str, int]]:
-    """The app on a free port of 127.0.0.1, one thread per request, stopped on exit."""
-    # An in-memory SQLite database (tests) exists only in this connection: share it.
-    shared = {
-        c.alias: c
-        for c in connections.all()
-        if c.vendor == "sqlite" and getattr(c, "is_in_memory_db", lambda: False)()
-    }
-    for conn in shared.values():
-        conn.inc_thread_sharing()
-    httpd = ThreadedWSGIServer(
-        ("127.0.0.1", 0), _QuietHandler, allow_reuse_address=False, connections_override=shared
-    )
-    httpd.set_app(WSGIHandler())
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield "127.0.0.1", httpd.server_address[1]
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
-        for conn in shared.values():
-            conn.dec_thread_sharing()
-
-
 def answer_form(questions: Sequence[Question], rng: np.random.Generator) -> dict[str, str]:
     """A complete, valid answer set as the answering page posts it."""
     form: dict[str, str] = {}
@@ -201,7 +161,7 @@ def bench_submit(*, survey: Survey, count: int, seed: int = 42) -> dict[str, Any
         url = invitation_create(survey=survey, customer=None).url
         paths.append(urlsplit(url).path)
     latencies = []
-    with _server() as (host, port):
+    with bench_server() as (host, port):
         conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT_SECONDS)
         try:
             for path in paths:

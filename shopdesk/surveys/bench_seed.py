@@ -44,7 +44,7 @@ from shopdesk.surveys.states import (
     Trigger,
     VersionStatus,
 )
-from shopdesk.surveys.tallies import Increment, _overall_scale, response_increments, tallies_add
+from shopdesk.surveys.tallies import Increment, overall_scale, response_increments, tallies_add
 
 BENCH_SURVEY: Final = "bench: ecommerce-service"
 TEMPLATE: Final = "ecommerce-service"
@@ -285,7 +285,7 @@ def bench_seed(*, config: SeedConfig, progress: Progress | None = None) -> dict[
         )
     survey = bench_survey()
     questions = version_questions(survey.version)
-    scale = _overall_scale(survey, questions)
+    scale = overall_scale(survey, questions)
     have = Response.objects.filter(survey=survey, status=ResponseStatus.COMPLETE).count()
     missing = max(0, config.responses - have)
     now = config.now or timezone.now()

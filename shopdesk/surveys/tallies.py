@@ -62,7 +62,7 @@ def band_of(value: float, bands: Sequence[tuple[str, float | None]]) -> str:
     return bands[-1][0]
 
 
-def _overall_scale(survey: Survey, questions: Sequence[Question]) -> tuple[int, int]:
+def overall_scale(survey: Survey, questions: Sequence[Question]) -> tuple[int, int]:
     code = survey.version.overall_code
     for question in questions:
         if question.code == code and question.kind in SCALES:
@@ -183,7 +183,7 @@ def tallies_add(survey: Survey, increments: Iterable[Increment]) -> None:
 def tallies_for_responses(
     survey: Survey, responses: Sequence[Response], questions: Sequence[Question]
 ) -> None:
-    scale = _overall_scale(survey, questions)
+    scale = overall_scale(survey, questions)
     tallies_add(
         survey, (i for r in responses for i in response_increments(r, questions, scale=scale))
     )
@@ -195,7 +195,7 @@ def tallies_rebuild(*, survey: Survey, chunk: int = 5000) -> int:
     questions = list(
         survey.version.questions.select_related("dimension").order_by("position", "id")
     )
-    scale = _overall_scale(survey, questions)
+    scale = overall_scale(survey, questions)
     counted = 0
     with transaction.atomic():
         ResponseTally.objects.filter(survey=survey).delete()
