@@ -27,13 +27,8 @@ from shopdesk.core.errors import DomainError
 from shopdesk.orders.models import Order, OrderItem
 from shopdesk.surveys.errors import SurveysErrorCode
 from shopdesk.surveys.models import Question, QuestionnaireVersion, Response, Survey
-from shopdesk.surveys.services.responses import (
-    ResponseRecord,
-    answers_clean,
-    response_numbers,
-    segment_columns,
-)
-from shopdesk.surveys.states import QuestionKind, ResponseSource, ResponseStatus, Trigger
+from shopdesk.surveys.services.responses import ResponseRecord, response_build
+from shopdesk.surveys.states import QuestionKind, ResponseSource, Trigger
 from shopdesk.surveys.tallies import tallies_for_responses
 
 OLIST_REVIEWS: Final = "olist_order_reviews_dataset.csv"
@@ -113,33 +108,14 @@ def _store(
         if record.external_id in known:
             summary.already += 1
             continue
-        cleaned = answers_clean(
-            questions=questions, raw=record.answers, final=True, language=record.language
+        response, errors = response_build(
+            survey=survey, record=record, source=source, questions=questions
         )
-        if cleaned.errors:
-            summary.reject(line, " ".join(e.message for e in cleaned.errors))
+        if response is None:
+            summary.reject(line, " ".join(e.message for e in errors))
             continue
-        numbers = response_numbers(
-            version=survey.version, questions=questions, answers=cleaned.values
-        )
         known.add(record.external_id)  # a repeated id within the file counts once
-        rows.append(
-            Response(
-                survey=survey,
-                questionnaire_version=survey.version,
-                customer=None if survey.anonymous else record.customer,
-                order=record.order,
-                source=source,
-                external_id=record.external_id[:100],
-                status=ResponseStatus.COMPLETE,
-                language=record.language,
-                started_at=record.submitted_at,
-                submitted_at=record.submitted_at,
-                answers=cleaned.values,
-                **numbers,
-                **segment_columns(record.segment),
-            )
-        )
+        rows.append(response)
     with transaction.atomic():
         Response.objects.bulk_create(rows, batch_size=BATCH)
         tallies_for_responses(survey, rows, questions)

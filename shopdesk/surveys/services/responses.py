@@ -9,7 +9,7 @@ set of rules; `response_save` is the one writer of a Response's answers.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from django.db import transaction
 from django.utils import timezone
@@ -202,7 +202,7 @@ def response_numbers(
     return numbers
 
 
-def _raise_errors(errors: list[AnswerError]) -> None:
+def _raise_errors(errors: list[AnswerError]) -> NoReturn:
     raise DomainError(" ".join(e.message for e in errors), code=SurveysErrorCode.OUT_OF_RANGE)
 
 
@@ -324,15 +324,16 @@ class ResponseRecord:
     language: str = "zh-hans"
 
 
-def response_record(
+def response_build(
     *, survey: Survey, record: ResponseRecord, source: str, questions: Sequence[Question]
-) -> Response:
-    """Store one complete response in a single insert; refused with every problem listed."""
+) -> tuple[Response | None, list[AnswerError]]:
+    """An unsaved complete response from a record, or the problems that refuse it (for the
+    importers' bulk insert and `response_record`)."""
     cleaned = answers_clean(
         questions=questions, raw=record.answers, final=True, language=record.language
     )
     if cleaned.errors:
-        _raise_errors(cleaned.errors)
+        return None, cleaned.errors
     numbers = response_numbers(version=survey.version, questions=questions, answers=cleaned.values)
     response = Response(
         survey=survey,
@@ -350,6 +351,18 @@ def response_record(
         **numbers,
         **segment_columns(record.segment),
     )
+    return response, []
+
+
+def response_record(
+    *, survey: Survey, record: ResponseRecord, source: str, questions: Sequence[Question]
+) -> Response:
+    """Store one complete response in a single insert; refused with every problem listed."""
+    response, errors = response_build(
+        survey=survey, record=record, source=source, questions=questions
+    )
+    if response is None:
+        _raise_errors(errors)
     with transaction.atomic():
         response.save()
         tallies_for_responses(survey, [response], questions)
