@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
-from scipy import stats
 
+from shopdesk.surveys.analysis.distributions import norm_ppf, t_sf
 from shopdesk.surveys.analysis.scores import (
     FloatArray,
     Scale,
@@ -69,7 +69,7 @@ def pearson(x: Values, y: Values, *, confidence: float = 0.95) -> Correlation:
 
 
 def _with_interval(r: float, n: int, confidence: float) -> Correlation:
-    z_crit = float(stats.norm.ppf(0.5 + confidence / 2))
+    z_crit = norm_ppf(0.5 + confidence / 2)
     if abs(r) >= 1.0:
         low = high = r
         p = 0.0
@@ -77,7 +77,7 @@ def _with_interval(r: float, n: int, confidence: float) -> Correlation:
         z, se = math.atanh(r), 1.0 / math.sqrt(n - 3)
         low, high = math.tanh(z - z_crit * se), math.tanh(z + z_crit * se)
         t = r * math.sqrt((n - 2) / (1.0 - r * r))
-        p = float(2 * stats.t.sf(abs(t), n - 2))
+        p = float(2 * t_sf(abs(t), n - 2))
     return Correlation(
         n=n, enough=True, needed=MIN_CORRELATION_N, r=r, ci_low=low, ci_high=high, p=p
     )

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from django.utils.translation import gettext as _
-from scipy import stats
 
+from shopdesk.surveys.analysis.distributions import chi2_independence, f_sf, welch
 from shopdesk.surveys.analysis.scores import FloatArray, Scale, Values, as_values, guess_scale
 
 MIN_GROUP_N = 5
@@ -141,12 +141,8 @@ def _test_across(
 ) -> None:
     std = np.sqrt(np.clip(var, 0.0, None))
     if n.size == 2:
-        t = stats.ttest_ind_from_stats(
-            mean[0], std[0], n[0], mean[1], std[1], n[1], equal_var=False
-        )
-        se2 = var / n
-        df = se2.sum() ** 2 / ((se2**2) / (n - 1)).sum() if se2.sum() else np.nan
-        result.test, result.statistic, result.p = "welch_t", _clean(t.statistic), _clean(t.pvalue)
+        t, p, df = welch(mean[0], std[0], n[0], mean[1], std[1], n[1])
+        result.test, result.statistic, result.p = "welch_t", _clean(float(t)), _clean(float(p))
         result.df = _clean(float(df))
         return
     k, big_n = n.size, n.sum()
@@ -155,7 +151,7 @@ def _test_across(
     within = ((n - 1) * var).sum() / (big_n - k)
     f = between / within if within > 0 else np.nan
     result.test, result.statistic, result.df = "anova", _clean(float(f)), float(k - 1)
-    result.p = _clean(float(stats.f.sf(f, k - 1, big_n - k)))
+    result.p = _clean(f_sf(f, k - 1, big_n - k))
 
 
 def _test_top2(result: SegmentComparison, n: FloatArray, tops: FloatArray) -> None:
@@ -163,8 +159,8 @@ def _test_top2(result: SegmentComparison, n: FloatArray, tops: FloatArray) -> No
     if (table.sum(axis=1) == 0).any():
         result.notes.append(_("Every answer is on the same side of the top-2 line: no chi-square."))
         return
-    chi = stats.chi2_contingency(table, correction=False)
-    result.chi2, result.chi2_df, result.chi2_p = float(chi[0]), int(chi[2]), float(chi[1])
+    chi2, p, df = chi2_independence(table)
+    result.chi2, result.chi2_df, result.chi2_p = chi2, df, p
 
 
 def _test_vs_rest(
@@ -179,16 +175,15 @@ def _test_vs_rest(
     var_g = (squares[tested] - total[tested] ** 2 / n[tested]) / (n[tested] - 1)
     var_r = (sq_rest - sum_rest**2 / n_rest) / np.maximum(n_rest - 1, 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.ttest_ind_from_stats(
+        _, p_values, _ = welch(
             total[tested] / n[tested],
             np.sqrt(np.clip(var_g, 0.0, None)),
             n[tested],
             sum_rest / n_rest,
             np.sqrt(np.clip(var_r, 0.0, None)),
             n_rest,
-            equal_var=False,
         )
-    p = np.atleast_1d(np.asarray(t.pvalue, dtype=np.float64))
+    p = np.atleast_1d(np.asarray(p_values, dtype=np.float64))
     valid = ~np.isnan(p)
     adjusted = np.full(p.size, np.nan)
     adjusted[valid] = holm(p[valid])
