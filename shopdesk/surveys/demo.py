@@ -11,9 +11,13 @@ from django.db.models import Count
 
 from shopdesk.accounts.models import Customer
 from shopdesk.orders.models import Order
-from shopdesk.surveys.models import Question, QuestionnaireVersion, Response, Survey
+from shopdesk.surveys.models import QuestionnaireVersion, Response, Survey
 from shopdesk.surveys.services.distribution import survey_invite
-from shopdesk.surveys.services.responses import ResponseRecord, response_record
+from shopdesk.surveys.services.responses import (
+    ResponseRecord,
+    response_record,
+    version_questions,
+)
 from shopdesk.surveys.states import Trigger
 from shopdesk.tickets.models import Ticket
 from shopdesk.tickets.services.notify import customer_notifications_suppressed
@@ -35,10 +39,6 @@ def _template(code: str) -> QuestionnaireVersion | None:
         .order_by("-number")
         .first()
     )
-
-
-def _questions(version: QuestionnaireVersion) -> list[Question]:
-    return list(version.questions.select_related("dimension").order_by("position", "id"))
 
 
 def _clip(value: float, low: int = 1, high: int = 5) -> int:
@@ -68,7 +68,7 @@ def _csat(rng: random.Random, version: QuestionnaireVersion, now: datetime) -> N
             "reminder_days": 3,
         },
     )
-    questions = _questions(version)
+    questions = version_questions(version)
     tickets = Ticket.objects.filter(resolved_at__isnull=False).select_related("customer")
     for ticket in tickets.order_by("id"):
         if rng.random() > 0.45:  # about the response rate of a real CSAT
@@ -127,7 +127,7 @@ def _order_experience(rng: random.Random, version: QuestionnaireVersion, now: da
             "channels": ["email"],
         },
     )
-    questions = _questions(version)
+    questions = version_questions(version)
     orders = (
         Order.objects.filter(delivered_at__isnull=False)
         .select_related("customer")

@@ -9,7 +9,8 @@ from typing import Any, Final
 from django.db.models import QuerySet
 from openpyxl import Workbook
 
-from shopdesk.surveys.models import Question, Response, Survey
+from shopdesk.surveys.models import Response, Survey
+from shopdesk.surveys.services.responses import version_questions
 from shopdesk.surveys.states import ResponseStatus
 
 XLSX_MAX_RESPONSES: Final = 100_000
@@ -31,10 +32,6 @@ FIXED: Final = (
 )
 
 
-def _questions(survey: Survey) -> list[Question]:
-    return list(survey.version.questions.order_by("position", "id"))
-
-
 def _responses(survey: Survey) -> QuerySet[Response]:
     return (
         Response.objects.filter(survey=survey, status=ResponseStatus.COMPLETE)
@@ -51,7 +48,7 @@ def _cell(value: Any) -> Any:
 
 def response_rows(survey: Survey) -> Iterator[list[Any]]:
     """The header, then one row per complete response: fixed columns, then one per question."""
-    questions = _questions(survey)
+    questions = version_questions(survey.version)
     yield [*FIXED, *(q.code for q in questions)]
     for r in _responses(survey).iterator(chunk_size=2000):
         yield [

@@ -7,6 +7,7 @@ same file again changes nothing (each row's external id is unique per survey).
 """
 
 import csv
+import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,9 +26,14 @@ from shopdesk.accounts.models import Customer
 from shopdesk.core import crypto
 from shopdesk.core.errors import DomainError
 from shopdesk.orders.models import Order, OrderItem
+from shopdesk.surveys.analysis.csvfile import csv_decode, csv_delimiter
 from shopdesk.surveys.errors import SurveysErrorCode
 from shopdesk.surveys.models import Question, QuestionnaireVersion, Response, Survey
-from shopdesk.surveys.services.responses import ResponseRecord, response_build
+from shopdesk.surveys.services.responses import (
+    ResponseRecord,
+    response_build,
+    version_questions,
+)
 from shopdesk.surveys.states import QuestionKind, ResponseSource, Trigger
 from shopdesk.surveys.tallies import tallies_for_responses
 
@@ -62,18 +68,10 @@ class ImportSummary:
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) of a CSV in UTF-8 (with or without BOM) or GB18030."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(text.splitlines(), dialect=dialect)
+    """(line number, row) of a CSV in UTF-8 (with or without BOM) or GB18030, comma-,
+    semicolon- or tab-separated (the conventions of `shopdesk survey analyze`)."""
+    text, _ = csv_decode(path.read_bytes(), str(path))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
     for row in reader:
         yield reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}
 
@@ -83,10 +81,6 @@ def _when(value: str, zone: ZoneInfo) -> datetime | None:
     if parsed is None:
         return None
     return timezone.make_aware(parsed, zone) if timezone.is_naive(parsed) else parsed
-
-
-def _questions(version: QuestionnaireVersion) -> list[Question]:
-    return list(version.questions.select_related("dimension").order_by("position", "id"))
 
 
 def _store(
@@ -168,7 +162,7 @@ def olist_reviews_import(folder: Path, source: str = "olist") -> dict[str, Any]:
             "file": OLIST_REVIEWS,
             "skipped": gettext("the built-in Order review questionnaire is missing; run migrate"),
         }
-    questions = _questions(survey.version)
+    questions = version_questions(survey.version)
     codes = _review_codes(questions)
     zone = ZoneInfo("America/Sao_Paulo")
     summary = ImportSummary()
@@ -321,7 +315,7 @@ class CsvMapping:
 
 def responses_csv_import(*, survey: Survey, path: Path, mapping_path: Path) -> dict[str, Any]:
     """Import a CSV of answers into `survey` with a mapping file (see CsvMapping)."""
-    questions = _questions(survey.version)
+    questions = version_questions(survey.version)
     mapping = CsvMapping.load(mapping_path, questions)
     zone = ZoneInfo(mapping.timezone or settings.TIME_ZONE)
     summary = ImportSummary()

@@ -21,6 +21,7 @@ from shopdesk.accounts.models import Merchant, User
 from shopdesk.surveys import analysis
 from shopdesk.surveys.analysis.segments import segment_compare_sums
 from shopdesk.surveys.models import Dimension, Question, Response, ResponseTally, Survey
+from shopdesk.surveys.services.responses import version_questions
 from shopdesk.surveys.states import (
     NUMERIC_KINDS,
     SCALES,
@@ -119,7 +120,7 @@ def survey_report(
 ) -> dict[str, Any]:
     """Every figure of the report as plain JSON-ready data."""
     version = survey.version
-    questions = list(version.questions.select_related("dimension").order_by("position", "id"))
+    questions = version_questions(version)
     dimensions = list(version.dimensions.order_by("position", "id"))
     responses = _responses(survey, date_from, date_to)
     tallies = _tallies(survey, date_from, date_to)

@@ -58,7 +58,8 @@ class CsvTable:
         return self.columns[name]
 
 
-def _decode(data: bytes, path: str) -> tuple[str, str]:
+def csv_decode(data: bytes, path: str) -> tuple[str, str]:
+    """The text of a CSV file and its encoding: UTF-8 (with or without BOM), else GB18030."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
@@ -70,7 +71,8 @@ def _decode(data: bytes, path: str) -> tuple[str, str]:
     )
 
 
-def _delimiter(text: str) -> str:
+def csv_delimiter(text: str) -> str:
+    """Comma, semicolon or tab, sniffed from the start of the text."""
     sample = text[:20000]
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
@@ -92,8 +94,8 @@ def read_csv_table(path: str | Path) -> CsvTable:
             _("Cannot read %(path)s: %(reason)s") % {"path": name, "reason": exc.strerror},
             code=SurveysErrorCode.BAD_MAPPING,
         ) from exc
-    text, encoding = _decode(data, name)
-    delimiter = _delimiter(text)
+    text, encoding = csv_decode(data, name)
+    delimiter = csv_delimiter(text)
     rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row]
     if not rows:
         raise DomainError(

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from shopdesk.accounts.tests.factories import CustomerFactory
 from shopdesk.surveys.importers import OLIST_SURVEY_NAME
 from shopdesk.surveys.models import Response, Survey
-from shopdesk.surveys.tests.factories import SurveyFactory
+from shopdesk.surveys.tests.factories import QuestionFactory, SurveyFactory
 from shopdesk.surveys.tests.olist_reviews import ORDERS, olist_folder
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +104,32 @@ def test_csv_import_says_which_columns_are_missing(tmp_path):
             "--mapping",
             str(tmp_path / "m.json"),
         )
+
+
+def test_csv_import_keeps_a_comment_that_spans_lines_and_reads_semicolons(tmp_path):
+    survey = SurveyFactory()
+    version = survey.version
+    QuestionFactory(version=version, dimension=None, code="note", kind="text", required=False)
+    codes = list(version.questions.order_by("position").values_list("code", flat=True))
+    likert = [c for c in codes if c != "note"]
+    (tmp_path / "r.csv").write_text(
+        'id;a;b;overall;note\n1;5;4;5;"第一行\n第二行"\n2;4;4;4;\n', encoding="utf-8"
+    )
+    mapping = {
+        "answers": {**dict(zip(likert, ["a", "b", "overall"], strict=False)), "note": "note"},
+        "id": "id",
+    }
+    (tmp_path / "m.json").write_text(json.dumps(mapping), encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "survey_import",
+        str(tmp_path / "r.csv"),
+        "--survey",
+        str(survey.pk),
+        "--mapping",
+        str(tmp_path / "m.json"),
+        "--json",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["imported"] == 2
+    assert Response.objects.get(survey=survey, external_id="1").answers["note"] == "第一行\n第二行"
